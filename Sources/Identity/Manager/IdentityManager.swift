@@ -1,0 +1,52 @@
+import Logging
+import StratusKit
+
+/// The Identity service's logic: validation, policy, state changes. The API layer
+/// parses requests into its arguments and renders what it returns.
+final class IdentityManager: Sendable {
+    let store: IdentityStore
+    let tokens: TokenProvider
+    let policy: IdentityPolicy
+    let hasher: PasswordHasher
+    let settings: IdentitySettings
+    let revocations: RevocationList
+    let credentialKeys: FernetKeyRepository
+    let logger: Logger
+
+    init(
+        store: IdentityStore, tokens: TokenProvider, policy: IdentityPolicy, settings: IdentitySettings,
+        revocations: RevocationList, credentialKeys: FernetKeyRepository, logger: Logger
+    ) {
+        self.store = store
+        self.tokens = tokens
+        self.policy = policy
+        self.settings = settings
+        self.hasher = PasswordHasher(algorithm: settings.passwordHashAlgorithm, rounds: settings.passwordHashRounds)
+        self.revocations = revocations
+        self.credentialKeys = credentialKeys
+        self.logger = logger
+    }
+
+    /// Records a revocation event in the database and in memory (inside the caller's write).
+    func revoke(
+        in q: IdentityQueries, userID: String? = nil, projectID: String? = nil, domainID: String? = nil,
+        auditID: String? = nil
+    ) async throws {
+        let now = Timestamp.now()
+        let event = RevocationEvent(
+            id: IDGenerator.hex(), userID: userID, projectID: projectID, domainID: domainID, auditID: auditID,
+            issuedBefore: now, revokedAt: now)
+        try await q.insert(event)
+        revocations.add(event)
+    }
+
+    /// Loads the live revocation events and prunes those no token can outlive.
+    func loadRevocations() async throws {
+        let cutoff = Timestamp.now().adding(seconds: -(settings.tokenExpiration + settings.allowExpiredWindow))
+        let events = try await store.write { q in
+            try await q.pruneRevocationEvents(before: cutoff)
+            return try await q.revocationEvents(since: cutoff)
+        }
+        revocations.load(events)
+    }
+}

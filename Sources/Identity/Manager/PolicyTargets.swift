@@ -1,0 +1,42 @@
+import StratusKit
+
+/// The `target.*` attributes Keystone's rules read, built from records.
+enum PolicyTargets {
+    static func domain(_ domain: DomainRecord) -> PolicyAttributes {
+        ["target.domain.id": .string(domain.id), "target.domain.name": .string(domain.name)]
+    }
+
+    static func project(_ project: ProjectRecord) -> PolicyAttributes {
+        [
+            "target.project.id": .string(project.id), "target.project.domain_id": .string(project.domainID),
+            "target.project.name": .string(project.name),
+        ]
+    }
+
+    static func user(_ user: UserRecord) -> PolicyAttributes {
+        [
+            "target.user.id": .string(user.id), "target.user.domain_id": .string(user.domainID),
+            "target.user.name": .string(user.name),
+        ]
+    }
+
+    static func group(_ group: GroupRecord) -> PolicyAttributes {
+        ["target.group.id": .string(group.id), "target.group.domain_id": .string(group.domainID)]
+    }
+
+    static func role(_ role: RoleRecord) -> PolicyAttributes {
+        [
+            "target.role.id": .string(role.id), "target.role.name": .string(role.name),
+            "target.role.domain_id": role.domainID.map(PolicyValue.string) ?? .string("None"),
+        ]
+    }
+
+    /// The caller's own domain as `target.domain_id`, as Keystone's list calls build it.
+    static func callerDomain(_ auth: AuthContext) -> PolicyAttributes {
+        ["target.domain_id": auth.domainID.map(PolicyValue.string) ?? .none]
+    }
+}
+
+extension PolicyAttributes {
+    func merging(_ other: PolicyAttributes) -> PolicyAttributes { merging(other) { _, new in new } }
+}

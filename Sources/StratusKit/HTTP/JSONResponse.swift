@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Builds JSON responses and reads JSON request bodies the same way in every service.
+public enum JSONResponse {
+    public static func make(_ status: HTTPResponse.Status = .ok, _ body: JSONValue, headers: HTTPFields = [:])
+        -> Response
+    {
+        make(status, data: body.encodedData(), headers: headers)
+    }
+
+    public static func make(_ status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public static func empty(_ status: HTTPResponse.Status = .noContent, headers: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: headers)
+    }
+}
+
+extension Request {
+    /// The body parsed as a JSON object, or a 400 naming what is wrong with it.
+    public mutating func jsonObject(context: StratusRequestContext) async throws -> [String: JSONValue] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(.contentTooLarge, "Request Entity Too Large")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.badRequest("The request body is empty; a JSON object is required.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("Malformed JSON in request body.")
+        }
+        guard let object = value.objectValue else {
+            throw APIError.badRequest("The request body must be a JSON object, not \(value.typeName).")
+        }
+        return object
+    }
+
+    /// The first value of a query parameter, if present.
+    public func query(_ name: String) -> String? {
+        uri.queryParameters[Substring(name)].map(String.init)
+    }
+
+    /// True when a boolean query flag is present and not false (`?effective`, `?effective=true`).
+    public func queryFlag(_ name: String) -> Bool {
+        guard let value = uri.queryParameters[Substring(name)] else { return false }
+        return !["false", "0", "no", "off"].contains(value.lowercased())
+    }
+
+    public func header(_ name: String) -> String? {
+        HTTPField.Name(name).flatMap { headers[$0] }
+    }
+}

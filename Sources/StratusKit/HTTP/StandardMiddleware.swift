@@ -1,0 +1,20 @@
+import HTTPTypes
+import Hummingbird
+
+extension Router where Context == StratusRequestContext {
+    /// The middleware every Stratus API runs, in order: request id, metrics, access log,
+    /// the API's own error bodies, token validation; and `GET /metrics`.
+    public static func stratus(
+        errorRenderer: any APIErrorRendering, tokenValidator: any TokenValidating
+    ) -> Router<StratusRequestContext> {
+        _ = MetricsRegistry.shared
+        let router = Router(context: StratusRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: ErrorMiddleware(renderer: errorRenderer))
+        router.get("/metrics") { _, _ in MetricsRegistry.exposition() }
+        router.add(middleware: AuthMiddleware(validator: tokenValidator))
+        return router
+    }
+}

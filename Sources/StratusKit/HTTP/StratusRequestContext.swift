@@ -1,0 +1,27 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The per-request context of every Stratus API: the request id and, once the token
+/// middleware ran, who is calling.
+public struct StratusRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+    public var auth: AuthContext?
+    /// The raw token the caller presented (never logged).
+    public var authToken: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The caller, or a 401 when the request carried no valid token.
+    public func requireAuth() throws -> AuthContext {
+        guard let auth else {
+            throw APIError(.unauthorized, "The request you have made requires authentication.")
+        }
+        return auth
+    }
+}

@@ -1,0 +1,10 @@
+import Synchronization
+
+/// A thread-safe incrementing counter (round-robin choices, generations).
+public final class ManagedCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    /// Returns the current value and increments it.
+    public func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    public var current: Int { value.load(ordering: .acquiring) }
+}

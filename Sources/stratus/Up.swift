@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Identity
+import Logging
+import StratusKit
+
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the whole cloud in this process.",
+        discussion: """
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000), runs
+            database migrations, and on first start bootstraps the Default domain, the admin
+            and service projects, the admin user, the admin/member/reader roles and the
+            catalog. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and
+            DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            """)
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "The admin user's password on first start (default: generated and saved in DATA_DIR/admin-password).")
+    var adminPassword: String?
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let dataDirectory = options.resolvedDataDir
+        try DataDirectory.create(dataDirectory)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "stratus")
+        let config = try StratusConfig.load(file: options.resolvedConfigFile)
+        let password = try resolveAdminPassword(dataDirectory: dataDirectory)
+
+        let identityPort = try config.int("identity.port", default: IdentityService.defaultPort)
+        let identityURL = "http://\(host):\(identityPort)"
+        let identity = try await IdentityService(
+            dataDirectory: dataDirectory, config: config, publicURL: identityURL, logger: logger)
+        let region = config.string("identity.region", default: "RegionOne")
+        let catalog = [CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3")]
+        _ = try await identity.bootstrap(adminPassword: password, region: region, services: catalog)
+        try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
+
+        let servers = [APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter())]
+        let keyWatcher = BackgroundTask { await identity.watchKeyRepository() }
+        try await APIServerGroup.run(servers: servers, background: [keyWatcher], logger: logger) {
+            let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
+                "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",
+                "Try: OS_CLIENT_CONFIG_FILE=\(dataDirectory)/clouds.yaml openstack --os-cloud stratus token issue",
+                "Stratus is up",
+            ]
+            FileHandle.standardOutput.write(Data((banner.joined(separator: "\n") + "\n").utf8))
+        }
+        await identity.shutdown()
+    }
+
+    /// The flag's password, else the one saved on an earlier start, else a new one (saved).
+    private func resolveAdminPassword(dataDirectory: String) throws -> String {
+        let file = dataDirectory + "/admin-password"
+        if let adminPassword {
+            try CloudFiles.writeSecret(adminPassword + "\n", to: file)
+            return adminPassword
+        }
+        if let saved = try? String(contentsOfFile: file, encoding: .utf8) {
+            return saved.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let generated = Base64URL.encode(IDGenerator.randomBytes(18), padded: false)
+        try CloudFiles.writeSecret(generated + "\n", to: file)
+        return generated
+    }
+}
