@@ -30,8 +30,9 @@ extension IdentityAPI {
                 expiresAt = parsed
             }
             let table = try await manager.tokens.roles.table()
+            // No roles (or an empty list) means every role the token has, as Keystone does.
             var roleIDs: [String] = auth.roles.map(\.id)
-            if let requested = try fields.objectArray("roles") {
+            if let requested = try fields.objectArray("roles"), !requested.isEmpty {
                 roleIDs = try requested.map { role in
                     if let id = try role.string("id") { return id }
                     if let name = try role.string("name") {

@@ -29,7 +29,7 @@ extension IdentityAPI {
             let domainID = request.query("domain_id")
             try policy.enforce(
                 domainID == nil ? "identity:list_roles" : "identity:list_domain_roles", auth,
-                target: ["target.role.domain_id": domainID.map(PolicyValue.string) ?? .string("None")])
+                target: ["target.role.domain_id": domainID.map(PolicyValue.string) ?? .none])
             let nameFilter = NameFilter(request: request)
             let name = request.query("name")
             let roles = try await manager.tokens.roles.table().roles.values

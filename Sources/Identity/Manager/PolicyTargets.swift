@@ -27,13 +27,15 @@ enum PolicyTargets {
     static func role(_ role: RoleRecord) -> PolicyAttributes {
         [
             "target.role.id": .string(role.id), "target.role.name": .string(role.name),
-            "target.role.domain_id": role.domainID.map(PolicyValue.string) ?? .string("None"),
+            "target.role.domain_id": role.domainID.map(PolicyValue.string) ?? .none,
         ]
     }
 
-    /// The caller's own domain as `target.domain_id`, as Keystone's list calls build it.
+    /// The caller's own domain as `target.domain_id`, as Keystone's list calls build it;
+    /// absent (so a domain check fails) unless the token is domain-scoped.
     static func callerDomain(_ auth: AuthContext) -> PolicyAttributes {
-        ["target.domain_id": auth.domainID.map(PolicyValue.string) ?? .none]
+        guard let domainID = auth.domainID else { return [:] }
+        return ["target.domain_id": .string(domainID)]
     }
 }
 

@@ -11,13 +11,21 @@
 ///                target: ["target.user.id": "u1"])   // true
 /// ```
 ///
-/// Differences from oslo.policy, all failing closed:
-/// - A rule oslo cannot parse (which it logs and treats as `!`) makes
-///   `init` throw a ``PolicyParseError``.
+/// Checks compare as oslo.policy's do: through Python's `str()` of the
+/// values (`True`, `None`), dotted credential keys looked up whole.
+///
+/// Where oslo.policy's enforcement raises, the request is denied outright
+/// — an enclosing `not` or `or` cannot turn that into a grant. Beyond that,
+/// Stratus differs from oslo.policy only by failing closed:
+/// - A rule oslo cannot parse (which it logs and treats as `!`), a check
+///   with no `:`, or one with an empty kind makes `init` throw a
+///   ``PolicyParseError``.
 /// - Evaluation that re-enters a rule it is already evaluating (a `rule:`
-///   cycle, where oslo recurses until Python raises) denies the request.
-/// - `http:`/`https:` checks and `%` formats other than `%(key)s` and `%%`
-///   deny.
+///   cycle, where oslo recurses until Python raises) denies.
+/// - `http:`/`https:` checks deny, as do generic checks whose kind is
+///   neither a Python literal nor a (dotted) name, e.g. `a-b:x`.
+/// - `roles` given as a string (which oslo iterates character by
+///   character) matches no role.
 public struct PolicyEngine: Sendable {
     /// Rule name → slot in `rules`.
     private let slots: [String: Int]

@@ -41,9 +41,9 @@ indirect enum PolicyRule: Sendable, Hashable, CustomStringConvertible {
             /// A Python literal (`'member'`, `True`, `1`), held in its
             /// `str()` form.
             case literal(String)
-            /// Text Python's `ast.literal_eval` rejects with a syntax error
-            /// (e.g. an unterminated quote): oslo.policy raises, so
-            /// evaluating the check denies the whole request.
+            /// Neither a literal nor a name or dotted path (`'unterminated`,
+            /// `x..y`, `not`, `a-b`): evaluating the check denies the whole
+            /// request, as oslo.policy's raises for Python syntax errors.
             case malformed
         }
 
@@ -105,7 +105,8 @@ enum PolicyEvaluationError: Error {
     /// A `rule:` reference re-entered a rule being evaluated (oslo recurses
     /// until Python's recursion limit).
     case cycle
-    /// A `%` format Python rejects, or a quoted literal it cannot read.
+    /// A `%` format Python rejects, or a check kind that is neither a
+    /// Python literal nor a name (`ast.literal_eval` raises SyntaxError).
     case malformedCheck
     /// A check kind oslo.policy supports but Stratus does not (`http:`).
     case unsupportedCheck
