@@ -1,0 +1,158 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import StratusKit
+
+@testable import Identity
+
+/// A throwaway Identity service for one test: a temp data dir and a fresh database —
+/// SQLite by default, or a new PostgreSQL database when `STRATUS_TEST_DATABASE_URL`
+/// names a server (the test script runs the suite both ways).
+struct TestCloud: Sendable {
+    let service: IdentityService
+    let adminPassword = "admin-secret"
+    private let dataDirectory: String
+    private let postgresDatabase: (admin: DatabaseURL, name: String)?
+
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static func start(config extra: [String: String] = [:]) async throws -> TestCloud {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-test-\(IDGenerator.hex())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var values = ["identity.password_hash_rounds": "4"]
+        var postgres: (DatabaseURL, String)?
+        if let base = ProcessInfo.processInfo.environment["STRATUS_TEST_DATABASE_URL"], !base.isEmpty {
+            let adminURL = try DatabaseURL(parsing: base)
+            guard case .postgres(let host, let port, let user, let password, _) = adminURL else {
+                throw ConfigError("STRATUS_TEST_DATABASE_URL must be a postgres:// URL")
+            }
+            let name = "stratus_test_\(IDGenerator.hex().prefix(12))"
+            let admin = try await StratusDatabase.open(adminURL, logger: logger)
+            try await admin.read { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            await admin.close()
+            let encoded = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+            values["identity.database_url"] = "postgres://\(user)\(encoded)@\(host):\(port)/\(name)"
+            postgres = (adminURL, name)
+        }
+        values.merge(extra) { _, new in new }
+        let service = try await IdentityService(
+            dataDirectory: directory, config: StratusConfig(values: values), publicURL: "http://127.0.0.1:5000",
+            logger: logger)
+        let cloud = TestCloud(
+            service: service, dataDirectory: directory, postgresDatabase: postgres)
+        _ = try await service.bootstrap(
+            adminPassword: cloud.adminPassword,
+            services: [CatalogRegistration(type: "identity", name: "keystone", url: "http://127.0.0.1:5000/v3")])
+        return cloud
+    }
+
+    func stop() async {
+        await service.shutdown()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if let postgresDatabase, let admin = try? await StratusDatabase.open(postgresDatabase.admin, logger: Self.logger) {
+            try? await admin.read { sql in
+                try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: postgresDatabase.name) WITH (FORCE)").run()
+            }
+            await admin.close()
+        }
+    }
+
+    /// Runs `body` against the API in memory, then tears the cloud down.
+    static func run(config: [String: String] = [:], _ body: @Sendable (TestCloud, APIClient) async throws -> Void)
+        async throws
+    {
+        let cloud = try await start(config: config)
+        do {
+            try await Application(router: cloud.service.makeRouter(), logger: Self.logger).test(.router) { client in
+                try await body(cloud, APIClient(client: client, adminPassword: cloud.adminPassword))
+            }
+        } catch {
+            await cloud.stop()
+            throw error
+        }
+        await cloud.stop()
+    }
+}
+
+/// A response: status, headers and parsed JSON body.
+struct APIResponse: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var json: JSONValue?
+
+    func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}
+
+/// Calls the API the way a client does.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+    let adminPassword: String
+
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: JSONValue? = nil, raw: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> APIResponse {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let token { headers[HTTPField.Name("X-Auth-Token")!] = token }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        var buffer: ByteBuffer?
+        if let body { buffer = ByteBuffer(data: body.encodedData()) }
+        if let raw { buffer = ByteBuffer(string: raw) }
+        return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
+            let json = response.body.readableBytes > 0 ? try? JSONValue.parse(Data(response.body.readableBytesView)) : nil
+            return APIResponse(status: response.status, headers: response.headers, json: json)
+        }
+    }
+
+    static func passwordAuth(user: String, password: String, domain: String = "default", scope: JSONValue? = nil)
+        -> JSONValue
+    {
+        var auth: [String: JSONValue] = [
+            "identity": [
+                "methods": ["password"],
+                "password": ["user": ["name": .string(user), "domain": ["id": .string(domain)], "password": .string(password)]],
+            ]
+        ]
+        if let scope { auth["scope"] = scope }
+        return ["auth": .object(auth)]
+    }
+
+    static func projectScope(_ name: String) -> JSONValue {
+        ["project": ["name": .string(name), "domain": ["id": "default"]]]
+    }
+
+    /// Issues a token; fails the test unless the answer is 201.
+    func token(user: String, password: String, scope: JSONValue? = nil) async throws -> String {
+        let response = try await call(.post, "/v3/auth/tokens", body: Self.passwordAuth(user: user, password: password, scope: scope))
+        guard response.status == .created, let token = response.header("X-Subject-Token") else {
+            throw TestFailure("token for \(user): \(response.status) \(String(describing: response.json))")
+        }
+        return token
+    }
+
+    func adminToken() async throws -> String {
+        try await token(user: "admin", password: adminPassword, scope: Self.projectScope("admin"))
+    }
+
+    /// Creates a resource and returns its id; fails the test unless the answer is 201.
+    func create(_ path: String, _ key: String, _ body: JSONValue, token: String) async throws -> String {
+        let response = try await call(.post, path, token: token, body: [key: body])
+        guard response.status == .created, let id = response.json?[key]?["id"]?.stringValue else {
+            throw TestFailure("create \(path): \(response.status) \(String(describing: response.json))")
+        }
+        return id
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
