@@ -66,7 +66,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StratusKitTests",
-            dependencies: ["StratusKit", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "StratusKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "IdentityTests",

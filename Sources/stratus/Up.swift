@@ -33,7 +33,7 @@ struct Up: AsyncParsableCommand {
         LoggingSystem.bootstrap { StructuredLogHandler(label: $0, level: level) }
         let logger = Logger(label: "stratus")
         let config = try StratusConfig.load(file: options.resolvedConfigFile)
-        let password = try resolveAdminPassword(dataDirectory: dataDirectory)
+        let (password, passwordChanged) = try resolveAdminPassword(dataDirectory: dataDirectory)
 
         let identityPort = try config.int("identity.port", default: IdentityService.defaultPort)
         let identityURL = "http://\(host):\(identityPort)"
@@ -41,7 +41,8 @@ struct Up: AsyncParsableCommand {
             dataDirectory: dataDirectory, config: config, publicURL: identityURL, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
         let catalog = [CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3")]
-        _ = try await identity.bootstrap(adminPassword: password, region: region, services: catalog)
+        _ = try await identity.bootstrap(
+            adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
 
         let servers = [APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter())]
@@ -57,18 +58,19 @@ struct Up: AsyncParsableCommand {
         await identity.shutdown()
     }
 
-    /// The flag's password, else the one saved on an earlier start, else a new one (saved).
-    private func resolveAdminPassword(dataDirectory: String) throws -> String {
+    /// The flag's password, else the one saved on an earlier start, else a new one (saved);
+    /// and whether it differs from the saved one (then the admin's password is reset).
+    private func resolveAdminPassword(dataDirectory: String) throws -> (password: String, changed: Bool) {
         let file = dataDirectory + "/admin-password"
+        let saved = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let adminPassword {
+            guard adminPassword != saved else { return (adminPassword, false) }
             try CloudFiles.writeSecret(adminPassword + "\n", to: file)
-            return adminPassword
+            return (adminPassword, saved != nil)
         }
-        if let saved = try? String(contentsOfFile: file, encoding: .utf8) {
-            return saved.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        if let saved { return (saved, false) }
         let generated = Base64URL.encode(IDGenerator.randomBytes(18), padded: false)
         try CloudFiles.writeSecret(generated + "\n", to: file)
-        return generated
+        return (generated, false)
     }
 }

@@ -28,12 +28,15 @@ extension IdentityService {
     /// project and system role assignments, the region, and one catalog entry (public,
     /// internal and admin endpoints) per service. Idempotent: a second run changes nothing
     /// that exists, except endpoint URLs that moved.
-    public func bootstrap(adminPassword: String, region: String = "RegionOne", services: [CatalogRegistration])
-        async throws -> BootstrapResult
-    {
+    ///
+    /// `resetPassword` sets the existing admin's password to `adminPassword` (when the
+    /// operator passed a different one than last time).
+    public func bootstrap(
+        adminPassword: String, resetPassword: Bool = false, region: String = "RegionOne", services: [CatalogRegistration]
+    ) async throws -> BootstrapResult {
         let store = manager.store
         let existingAdmin = try await store.read { q in try await q.user(name: "admin", domainID: "default") }
-        let passwordHash = existingAdmin == nil ? try await manager.hasher.hash(adminPassword) : nil
+        let passwordHash = existingAdmin == nil || resetPassword ? try await manager.hasher.hash(adminPassword) : nil
         return try await store.write { q in
             if try await q.domain(id: "default") == nil {
                 try await q.insert(
@@ -69,6 +72,15 @@ extension IdentityService {
                 }
             }
             var admin = existingAdmin
+            if var existing = existingAdmin, let passwordHash {
+                let now = Timestamp.now()
+                existing.passwordHash = passwordHash
+                existing.passwordCreatedAt = now
+                existing.passwordExpiresAt = nil
+                try await q.update(existing)
+                try await q.recordPasswordHistory(userID: existing.id, hash: passwordHash, at: now)
+                try await self.manager.revoke(in: q, userID: existing.id)
+            }
             if admin == nil, let passwordHash {
                 let now = Timestamp.now()
                 let created = UserRecord(

@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@testable import StratusKit
+
+@Suite("Shared building blocks")
+struct SupportTests {
+    @Test func timestampFormatsAndParses() throws {
+        let time = Timestamp(microseconds: 1_446_823_937_893_769)
+        #expect(time.iso8601Microseconds == "2015-11-06T15:32:17.893769Z")
+        #expect(time.iso8601Seconds == "2015-11-06T15:32:17Z")
+        #expect(Timestamp.parse("2015-11-06T15:32:17.893769Z") == time)
+        #expect(Timestamp.parse("2015-11-06T15:32:17.893769") == time)
+        #expect(Timestamp.parse("2015-11-06T17:32:17.893769+02:00") == time)
+        #expect(Timestamp.parse("2015-11-06T15:32:17Z")?.microseconds == 1_446_823_937_000_000)
+        #expect(Timestamp.parse("1969-12-31T23:59:59Z")?.microseconds == -1_000_000)
+        #expect(Timestamp(microseconds: -1_000_000).iso8601Seconds == "1969-12-31T23:59:59Z")
+        for bad in ["", "2015-13-01T00:00:00Z", "yesterday", "2015-11-06T15:32:17Zjunk"] {
+            #expect(Timestamp.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func jsonValueRoundTrip() throws {
+        let value: JSONValue = ["a": [1, "two", true, nil], "b": ["c": 1.5]]
+        #expect(JSONValue.parse(value.jsonText()) == value)
+        #expect(JSONValue.parse("{\"x\": 1") == nil)
+        let fields = JSONFields(["name": "n", "count": 3, "tags": ["a"]], name: "thing")
+        #expect(try fields.string("name") == "n")
+        #expect(throws: APIError.self) { try fields.string("count") }
+        #expect(throws: APIError.self) { try fields.requiredString("missing") }
+        #expect(try fields.stringArray("tags") == ["a"])
+        #expect(fields.extra(excluding: ["name"]).keys.sorted() == ["count", "tags"])
+    }
+
+    @Test func databaseURLs() throws {
+        #expect(try DatabaseURL(parsing: "sqlite:/tmp/x.db") == .sqlite(path: "/tmp/x.db"))
+        let postgres = try DatabaseURL(parsing: "postgres://me:p%40ss@db.example:6543/cloud")
+        #expect(postgres == .postgres(host: "db.example", port: 6543, username: "me", password: "p@ss", database: "cloud"))
+        #expect(postgres.description == "postgres://me:***@db.example:6543/cloud")
+        #expect(throws: ConfigError.self) { try DatabaseURL(parsing: "mysql://x") }
+    }
+
+    @Test func configFileAndEnvironment() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-\(IDGenerator.hex()).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "identity:\n  token_expiration: 600\n  port: 5001\ndatabase:\n  url: sqlite:/x\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try StratusConfig.load(file: file, environment: ["STRATUS_IDENTITY_PORT": "5002", "HOME": "/root"])
+        #expect(try config.int("identity.token_expiration", default: 1) == 600)
+        #expect(try config.int("identity.port", default: 1) == 5002)
+        #expect(config.string("database.url") == "sqlite:/x")
+        #expect(try config.int("identity.missing", default: 7) == 7)
+        #expect(throws: ConfigError.self) { try StratusConfig(values: ["a.b": "x"]).int("a.b", default: 0) }
+    }
+
+    @Test func serialLockRunsOneAtATime() async throws {
+        let lock = AsyncSerialLock()
+        let active = ManagedCounter()
+        let overlaps = ManagedCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await lock.withLock {
+                        if active.next() != 0 { _ = overlaps.next() }
+                        try await Task.sleep(for: .milliseconds(1))
+                        _ = active.decrement()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(overlaps.current == 0)
+        #expect(active.current == 0)
+    }
+
+    @Test func sqliteWritesRollBackOnError() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-\(IDGenerator.hex()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try await StratusDatabase.open(.sqlite(path: path), logger: .init(label: "test"))
+        try await database.write { sql in try await sql.raw("CREATE TABLE t (id TEXT PRIMARY KEY)").run() }
+        await #expect(throws: (any Error).self) {
+            try await database.write { sql in
+                try await sql.raw("INSERT INTO t VALUES ('a')").run()
+                throw APIError.badRequest("stop")
+            }
+        }
+        let rows = try await database.read { sql in try await sql.raw("SELECT id FROM t").all().count }
+        #expect(rows == 0)
+        try await database.write { sql in try await sql.raw("INSERT INTO t VALUES ('a')").run() }
+        await #expect(throws: APIError.self) {
+            try await database.write { sql in try await sql.raw("INSERT INTO t VALUES ('a')").run() }
+        }
+        await database.close()
+    }
+}
+
+@Suite("The standard middleware")
+struct MiddlewareTests {
+    struct RejectingValidator: TokenValidating {
+        func validate(token: String) async throws -> AuthContext {
+            guard token == "good" else { throw APIError(.unauthorized, "bad token") }
+            return AuthContext(
+                userID: "u", userName: "u", userDomainID: "default", userDomainName: "Default", scope: .system,
+                roles: [], methods: ["password"], auditIDs: [], issuedAt: .now(), expiresAt: .now())
+        }
+    }
+
+    struct PlainRenderer: APIErrorRendering {
+        func render(_ error: APIError, request: Request) -> Response {
+            JSONResponse.make(error.status, ["message": .string(error.message)])
+        }
+    }
+
+    @Test func requestIDsMetricsAuthAndErrors() async throws {
+        let router = Router.stratus(errorRenderer: PlainRenderer(), tokenValidator: RejectingValidator())
+        router.get("/whoami") { _, context in JSONResponse.make(.ok, ["user": .string(try context.requireAuth().userID)]) }
+        router.get("/boom") { _, _ -> Response in throw CancellationError() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        try await Application(router: router, logger: logger).test(.router) { client in
+            let ok = try await client.execute(uri: "/whoami", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: "good"])
+            #expect(ok.status == .ok)
+            let id = try #require(ok.headers[HTTPField.Name("x-openstack-request-id")!])
+            #expect(id.hasPrefix("req-") && id.count == 40)
+            let anonymous = try await client.execute(uri: "/whoami", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[HTTPField.Name("x-openstack-request-id")!] != nil)
+            #expect(try await client.execute(uri: "/whoami", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: "bad"]).status == .unauthorized)
+            let missing = try await client.execute(uri: "/nowhere", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(String(buffer: missing.body).contains("could not be found"))
+            let boom = try await client.execute(uri: "/boom", method: .get)
+            #expect(boom.status == .internalServerError)
+            #expect(!String(buffer: boom.body).contains("Cancellation"))
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.status == .ok)
+            #expect(String(buffer: metrics.body).contains("hb_requests"))
+        }
+    }
+
+    @Test func logLinesCarryMetadataAndHideSecrets() {
+        #expect(StructuredLogHandler.quoted("plain") == "plain")
+        #expect(StructuredLogHandler.quoted("two words") == "\"two words\"")
+        #expect(StructuredLogHandler.redacted.contains("password"))
+    }
+}
