@@ -14,6 +14,23 @@ protocol DatabaseBackend: Sendable {
     func close() async
 }
 
+extension DatabaseBackend {
+    /// Runs `body` between `begin` and COMMIT on one connection, rolling back when it throws.
+    func inTransaction<T: Sendable>(
+        _ sql: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await sql.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+}
+
 /// The database of one service. Reads run on any connection; every write runs inside a
 /// transaction (`BEGIN IMMEDIATE` on SQLite, serialized in-process; `BEGIN` on PostgreSQL)
 /// that commits when the body returns and rolls back when it throws, so a failed request
