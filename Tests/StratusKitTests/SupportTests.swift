@@ -147,3 +147,21 @@ struct MiddlewareTests {
         #expect(StructuredLogHandler.redacted.contains("password"))
     }
 }
+
+@Suite("JSON serialization")
+struct JSONSerializationTests {
+    @Test func serializesLikeFoundationAndParsesBack() throws {
+        let value: JSONValue = [
+            "text": "quote \" backslash \\ newline \n tab \t control \u{01} unicode é✓", "int": -42, "double": 1.5,
+            "whole": 2.0, "flags": [true, false, nil], "nested": ["b": [], "a": [:]],
+        ]
+        let text = value.jsonText()
+        #expect(text.hasPrefix("{\"double\":1.5,\"flags\":[true,false,null],\"int\":-42,\"nested\":{\"a\":{},\"b\":[]}"))
+        #expect(text.contains("\\u0001"))
+        let reparsed = try #require(JSONValue.parse(text))
+        #expect(reparsed["text"] == value["text"])
+        #expect(reparsed["nested"] == value["nested"])
+        let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(foundation?["text"] as? String == value["text"]?.stringValue)
+    }
+}

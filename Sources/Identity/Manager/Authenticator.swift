@@ -118,11 +118,13 @@ extension IdentityManager {
     private func authenticatePassword(_ reference: AuthRequest.UserReference, password: String) async throws
         -> UserRecord
     {
-        let found = try await store.read { q -> (UserRecord, DomainRecord?)? in
-            guard let user = try await self.findUser(reference, in: q) else { return nil }
-            return (user, try await q.domain(id: user.domainID))
+        let found = try await authLookups.value("user|\(reference)", generation: store.generation) {
+            try await store.read { q in
+                guard let user = try await self.findUser(reference, in: q) else { return AuthLookup() }
+                return AuthLookup(user: user, userDomain: try await q.domain(id: user.domainID))
+            }
         }
-        guard let (user, domain) = found, let hash = user.passwordHash else {
+        guard let user = found.user, let hash = user.passwordHash else {
             // Spend the time a real check would, so a missing user cannot be told apart.
             _ = await hasher.verify(password, hash: PasswordHasher.decoyHash)
             throw IdentityErrors.unauthorized()
@@ -147,7 +149,7 @@ extension IdentityManager {
             }
             throw IdentityErrors.unauthorized()
         }
-        guard user.enabled, domain?.enabled == true else {
+        guard user.enabled, found.userDomain?.enabled == true else {
             throw IdentityErrors.unauthorized("The account is disabled for user: \(user.id).")
         }
         if let expires = user.passwordExpiresAt, expires <= now {
@@ -184,12 +186,15 @@ extension IdentityManager {
             }
             return .domain(domain.id)
         case .project(let id, let name, let domainReference):
-            let project = try await store.read { q -> ProjectRecord? in
-                if let id { return try await q.project(id: id) }
-                guard let name, let domainReference, let domain = try await self.findDomain(domainReference, in: q)
-                else { return nil }
-                return try await q.project(name: name, domainID: domain.id)
-            }
+            let key = "project|\(id ?? "")|\(name ?? "")|\(domainReference.map { "\($0)" } ?? "")"
+            let project = try await authLookups.value(key, generation: store.generation) {
+                try await store.read { q in
+                    if let id { return AuthLookup(project: try await q.project(id: id)) }
+                    guard let name, let domainReference, let domain = try await self.findDomain(domainReference, in: q)
+                    else { return AuthLookup() }
+                    return AuthLookup(project: try await q.project(name: name, domainID: domain.id))
+                }
+            }.project
             guard let project else { throw IdentityErrors.unauthorized("Could not find the requested project.") }
             guard project.enabled else { throw IdentityErrors.unauthorized("The project \(project.id) is disabled.") }
             return .project(project.id)

@@ -1,4 +1,3 @@
-import Synchronization
 import StratusKit
 
 /// The service catalog as tokens carry it (`catalog` in the token body and
@@ -6,15 +5,17 @@ import StratusKit
 /// per store generation.
 final class CatalogProvider: Sendable {
     private let store: IdentityStore
-    private let cached = Mutex<(generation: Int, catalog: JSONValue)?>(nil)
+    private let cached = GenerationCache<JSONValue>(limit: 1)
 
     init(store: IdentityStore) {
         self.store = store
     }
 
     func catalog() async throws -> JSONValue {
-        let generation = store.generation
-        if let hit = cached.withLock({ $0 }), hit.generation == generation { return hit.catalog }
+        try await cached.value("catalog", generation: store.generation) { try await build() }
+    }
+
+    private func build() async throws -> JSONValue {
         let (services, endpoints, regions) = try await store.read { q in
             (
                 try await q.listServices(type: nil), try await q.listEndpoints(serviceID: nil, interface: nil, regionID: nil),
@@ -36,8 +37,6 @@ final class CatalogProvider: Sendable {
                 "name": .optional(service.name),
             ]
         }
-        let catalog = JSONValue.array(entries)
-        cached.withLock { $0 = (generation, catalog) }
-        return catalog
+        return JSONValue.array(entries)
     }
 }

@@ -12,6 +12,8 @@ final class IdentityManager: Sendable {
     let revocations: RevocationList
     let credentialKeys: FernetKeyRepository
     let logger: Logger
+    /// Users and projects named in authentication requests, per store generation.
+    let authLookups = GenerationCache<AuthLookup>()
 
     init(
         store: IdentityStore, tokens: TokenProvider, policy: IdentityPolicy, settings: IdentitySettings,
@@ -25,6 +27,13 @@ final class IdentityManager: Sendable {
         self.revocations = revocations
         self.credentialKeys = credentialKeys
         self.logger = logger
+    }
+
+    /// What an authentication request's user or project reference resolved to.
+    struct AuthLookup: Sendable {
+        var user: UserRecord?
+        var userDomain: DomainRecord?
+        var project: ProjectRecord?
     }
 
     /// Records a revocation event in the database and in memory (inside the caller's write).

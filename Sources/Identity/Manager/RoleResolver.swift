@@ -1,4 +1,3 @@
-import Synchronization
 import StratusKit
 
 /// Every role and implication, loaded once per store generation.
@@ -30,21 +29,19 @@ struct RoleTable: Sendable {
 /// inheritance from the domain and parent projects, and through implied roles.
 final class RoleResolver: Sendable {
     private let store: IdentityStore
-    private let cached = Mutex<(generation: Int, table: RoleTable)?>(nil)
+    private let cached = GenerationCache<RoleTable>(limit: 1)
 
     init(store: IdentityStore) {
         self.store = store
     }
 
     func table() async throws -> RoleTable {
-        let generation = store.generation
-        if let hit = cached.withLock({ $0 }), hit.generation == generation { return hit.table }
-        let (roles, implications) = try await store.read { q in (try await q.allRoles(), try await q.implications()) }
-        var implies: [String: [String]] = [:]
-        for pair in implications { implies[pair.prior, default: []].append(pair.implied) }
-        let table = RoleTable(roles: Dictionary(roles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), implies: implies)
-        cached.withLock { $0 = (generation, table) }
-        return table
+        try await cached.value("roles", generation: store.generation) {
+            let (roles, implications) = try await store.read { q in (try await q.allRoles(), try await q.implications()) }
+            var implies: [String: [String]] = [:]
+            for pair in implications { implies[pair.prior, default: []].append(pair.implied) }
+            return RoleTable(roles: Dictionary(roles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), implies: implies)
+        }
     }
 
     /// The role ids assigned (before implication) to the user on the scope.

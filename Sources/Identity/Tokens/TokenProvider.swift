@@ -30,6 +30,7 @@ final class TokenProvider: Sendable {
     let revocations: RevocationList
     let settings: IdentitySettings
     private let cache = Mutex<[String: ValidatedToken]>([:])
+    private let renderInputs = GenerationCache<RenderInputs>()
     private static let cacheLimit = 100_000
 
     init(
@@ -106,32 +107,35 @@ final class TokenProvider: Sendable {
         let generation = store.generation
         let table = try await roles.table()
         let roleResolver = roles
-        let loaded = try await store.read { q -> RenderInputs in
-            guard let user = try await q.user(id: payload.userID) else { throw TokenFailure("The user no longer exists.") }
-            guard user.enabled else { throw TokenFailure("The user is disabled.") }
-            var domainIDs: Set<String> = [user.domainID]
-            var project: ProjectRecord?
-            switch payload.scope {
-            case .project(let id):
-                guard let found = try await q.project(id: id) else { throw TokenFailure("The project no longer exists.") }
-                guard found.enabled else { throw TokenFailure("The project is disabled.") }
-                project = found
-                domainIDs.insert(found.domainID)
-            case .domain(let id):
-                domainIDs.insert(id)
-            case .unscoped, .system:
-                break
-            }
-            let domains = try await q.domains(ids: domainIDs)
-            var credential: ApplicationCredentialRecord?
-            if let credentialID = payload.applicationCredentialID {
-                guard let found = try await q.applicationCredential(id: credentialID) else {
-                    throw TokenFailure("The application credential no longer exists.")
+        let inputsKey = "\(payload.userID)|\(payload.scope)|\(payload.applicationCredentialID ?? "")"
+        let loaded = try await renderInputs.value(inputsKey, generation: generation) {
+            try await store.read { q -> RenderInputs in
+                guard let user = try await q.user(id: payload.userID) else { throw TokenFailure("The user no longer exists.") }
+                guard user.enabled else { throw TokenFailure("The user is disabled.") }
+                var domainIDs: Set<String> = [user.domainID]
+                var project: ProjectRecord?
+                switch payload.scope {
+                case .project(let id):
+                    guard let found = try await q.project(id: id) else { throw TokenFailure("The project no longer exists.") }
+                    guard found.enabled else { throw TokenFailure("The project is disabled.") }
+                    project = found
+                    domainIDs.insert(found.domainID)
+                case .domain(let id):
+                    domainIDs.insert(id)
+                case .unscoped, .system:
+                    break
                 }
-                credential = found
+                let domains = try await q.domains(ids: domainIDs)
+                var credential: ApplicationCredentialRecord?
+                if let credentialID = payload.applicationCredentialID {
+                    guard let found = try await q.applicationCredential(id: credentialID) else {
+                        throw TokenFailure("The application credential no longer exists.")
+                    }
+                    credential = found
+                }
+                let assigned = try await roleResolver.assignedRoleIDs(userID: user.id, scope: payload.scope, in: q)
+                return RenderInputs(user: user, project: project, domains: domains, credential: credential, assigned: assigned)
             }
-            let assigned = try await roleResolver.assignedRoleIDs(userID: user.id, scope: payload.scope, in: q)
-            return RenderInputs(user: user, project: project, domains: domains, credential: credential, assigned: assigned)
         }
         guard let userDomain = loaded.domains[loaded.user.domainID], userDomain.enabled else {
             throw TokenFailure("The user's domain is disabled.")

@@ -111,10 +111,9 @@ extension JSONValue {
         }
     }
 
-    /// Serialized compact JSON text (used for storing free-form attributes).
+    /// Serialized compact JSON text with sorted keys.
     public func jsonText() -> String {
-        let data = (try? JSONValue.encoder.encode(self)) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: JSONSerializer.serialize(self), as: UTF8.self)
     }
 
     /// Parses JSON text; nil when it is not valid JSON.
@@ -126,13 +125,7 @@ extension JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     public func encodedData() -> Data {
-        (try? JSONValue.encoder.encode(self)) ?? Data("null".utf8)
+        Data(JSONSerializer.serialize(self))
     }
 }
