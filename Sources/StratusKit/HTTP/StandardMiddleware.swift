@@ -11,7 +11,7 @@ extension Router where Context == StratusRequestContext {
         let router = Router(context: StratusRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware(renderer: errorRenderer))
         router.get("/metrics") { _, _ in MetricsRegistry.exposition() }
         router.add(middleware: AuthMiddleware(validator: tokenValidator))

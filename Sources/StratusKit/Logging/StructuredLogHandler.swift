@@ -8,7 +8,6 @@ public struct StructuredLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let label: String
-    private static let output = Mutex<Void>(())
 
     public init(label: String, level: Logger.Level) {
         self.label = label
@@ -22,21 +21,34 @@ public struct StructuredLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line = Timestamp.now().iso8601Microseconds + " level=\(event.level) logger=\(label) msg="
-        line += Self.quoted(event.message.description)
-        let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for key in merged.keys.sorted() where !Self.redacted.contains(key) {
-            line += " \(key)=" + Self.quoted(merged[key]!.description)
+        Self.appendQuoted(event.message.description, to: &line)
+        let extra = event.metadata ?? [:]
+        var keys = Array(metadata.keys.filter { extra[$0] == nil }) + Array(extra.keys)
+        keys.sort()
+        // `hb.*` are the HTTP framework's own keys; the OpenStack request id is `request_id`.
+        for key in keys where !Self.redacted.contains(key) && !key.hasPrefix("hb.") {
+            let value = extra[key] ?? metadata[key]!
+            line += " " + key + "="
+            Self.appendQuoted(value.description, to: &line)
         }
         line += "\n"
-        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        LogSink.shared.write(line, urgent: event.level >= .warning)
     }
 
     /// Metadata keys that may carry secrets and are never written.
     static let redacted: Set<String> = ["password", "token", "secret", "X-Auth-Token", "X-Subject-Token"]
 
     static func quoted(_ text: String) -> String {
-        if !text.isEmpty, !text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
-            return text
+        var output = ""
+        appendQuoted(text, to: &output)
+        return output
+    }
+
+    static func appendQuoted(_ text: String, to output: inout String) {
+        let needsQuotes = text.isEmpty || text.utf8.contains { $0 == 32 || $0 == 34 || $0 == 61 || $0 == 10 || $0 == 13 }
+        guard needsQuotes else {
+            output += text
+            return
         }
         var escaped = "\""
         for character in text {
@@ -47,6 +59,6 @@ public struct StructuredLogHandler: LogHandler {
             default: escaped.append(character)
             }
         }
-        return escaped + "\""
+        output += escaped + "\""
     }
 }
