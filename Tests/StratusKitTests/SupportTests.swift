@@ -165,3 +165,34 @@ struct JSONSerializationTests {
         #expect(foundation?["text"] as? String == value["text"]?.stringValue)
     }
 }
+
+@Suite("JSON parsing")
+struct JSONParsingTests {
+    @Test func parsesWhatFoundationParses() throws {
+        let text = #"{"a": [1, -2, 3.5, 1e3, -0.25E-2, true, false, null], "s": "q\"b\\s\/n\nt\tu\u00e9\ud83d\ude00", "e": {}, "l": []}"#
+        let value = try #require(JSONValue.parse(text))
+        #expect(value["a"] == [1, -2, 3.5, 1000.0, -0.0025, true, false, nil])
+        #expect(value["s"] == "q\"b\\s/n\nt\tué😀")
+        #expect(value["e"] == [:])
+        #expect(value["l"] == [])
+        #expect(JSONValue.parse("  \"x\" ") == "x")
+        #expect(JSONValue.parse("9223372036854775807") == .int(Int64.max))
+        #expect(JSONValue.parse("9223372036854775808") == .double(9223372036854775808))
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\" 1}", "{\"a\":1,}", "[1,]", "01", "1.", ".5", "-", "tru", "nul", "\"unterminated",
+        "\"bad \\x escape\"", "\"\\ud83d alone\"", "{\"a\":1} trailing", "\"raw \n newline\"", "[\"\u{7f}\", 1e]",
+        "{1: 2}", "'single'",
+    ])
+    func rejectsMalformedJSON(_ text: String) {
+        #expect(JSONValue.parse(text) == nil)
+    }
+
+    @Test func limitsNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(JSONValue.parse(deep) == nil)
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(JSONValue.parse(fine) != nil)
+    }
+}

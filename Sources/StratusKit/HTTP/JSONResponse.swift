@@ -35,7 +35,7 @@ extension Request {
         }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(Data(buffer.readableBytesView))
+            value = try JSONValue.parse(bytes: Array(buffer.readableBytesView))
         } catch {
             throw APIError.badRequest("Malformed JSON in request body.")
         }

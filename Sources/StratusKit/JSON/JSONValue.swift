@@ -118,11 +118,15 @@ extension JSONValue {
 
     /// Parses JSON text; nil when it is not valid JSON.
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try? JSONParser.parse(Array(text.utf8))
     }
 
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(Array(data))
+    }
+
+    public static func parse(bytes: [UInt8]) throws -> JSONValue {
+        try JSONParser.parse(bytes)
     }
 
     public func encodedData() -> Data {
