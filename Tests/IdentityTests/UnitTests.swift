@@ -91,3 +91,21 @@ private func event(
         id: IDGenerator.hex(), userID: userID, projectID: projectID, domainID: domainID, auditID: auditID,
         issuedBefore: Timestamp(microseconds: before), revokedAt: Timestamp(microseconds: before))
 }
+
+@Suite("Base64URL")
+struct Base64URLTests {
+    @Test func matchesFoundation() {
+        for length in 0..<40 {
+            let bytes = IDGenerator.randomBytes(length)
+            #expect(bytes.count == length)
+            let standard = Data(bytes).base64EncodedString()
+            let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(Base64URL.encode(bytes, padded: true) == urlSafe)
+            #expect(Base64URL.encode(bytes, padded: false) == urlSafe.replacingOccurrences(of: "=", with: ""))
+            #expect(Base64URL.decode(urlSafe) == bytes)
+            #expect(Base64URL.decode(standard) == bytes)
+        }
+        #expect(Base64URL.decode("a") == nil)
+        #expect(Base64URL.decode("ab!d") == nil)
+    }
+}

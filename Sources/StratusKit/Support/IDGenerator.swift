@@ -4,28 +4,28 @@ import Foundation
 /// digits without dashes, as Keystone does.
 public enum IDGenerator {
     public static func hex() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return randomHex(byteCount: 16, using: &generator)
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(32)
+        for byte in randomBytes(16) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A dashed UUID (the form Nova, Glance and Neutron use).
     public static func uuid() -> String { UUID().uuidString.lowercased() }
 
-    static func randomHex(byteCount: Int, using generator: inout some RandomNumberGenerator) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(byteCount * 2)
-        for _ in 0..<byteCount {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `count` random bytes from the system's secure generator.
+    /// `count` random bytes from the system's secure generator, eight per draw.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 }
