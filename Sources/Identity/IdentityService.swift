@@ -42,7 +42,8 @@ public final class IdentityService: Sendable {
         let manager = IdentityManager(
             store: store, tokens: tokens, policy: policy, settings: settings, revocations: revocations,
             credentialKeys: credentialKeys, logger: logger)
-        try await manager.loadRevocations()
+        try await manager.loadRevocations(prune: true)
+        _ = try await store.refreshSharedGeneration()
         self.manager = manager
         self.database = database
         self.publicURL = publicURL
@@ -80,6 +81,22 @@ extension IdentityService {
             if onDisk != known, (try? reloadKeys()) != nil {
                 manager.logger.info("fernet keys reloaded", metadata: ["keys": "\(onDisk)"])
                 known = onDisk
+            }
+        }
+    }
+
+    /// Keeps this process in step with others on the same database: every `interval`, when
+    /// another process has written, drops the caches and reloads the revocation events. (In
+    /// one process, writes take effect at once; across processes within `interval`.)
+    public func watchSharedState(every interval: Duration = .seconds(1)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                if try await manager.store.refreshSharedGeneration() {
+                    try await manager.loadRevocations(prune: false)
+                }
+            } catch {
+                manager.logger.warning("cannot read the shared identity state", metadata: ["error": "\(error)"])
             }
         }
     }

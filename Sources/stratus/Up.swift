@@ -46,8 +46,11 @@ struct Up: AsyncParsableCommand {
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
 
         let servers = [APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter())]
-        let keyWatcher = BackgroundTask { await identity.watchKeyRepository() }
-        try await APIServerGroup.run(servers: servers, background: [keyWatcher], logger: logger) {
+        let watchers = [
+            BackgroundTask { await identity.watchKeyRepository() },
+            BackgroundTask { await identity.watchSharedState() },
+        ]
+        try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
             let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
                 "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",
                 "Try: OS_CLIENT_CONFIG_FILE=\(dataDirectory)/clouds.yaml openstack --os-cloud stratus token issue",

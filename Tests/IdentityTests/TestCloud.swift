@@ -13,7 +13,8 @@ import StratusKit
 struct TestCloud: Sendable {
     let service: IdentityService
     let adminPassword = "admin-secret"
-    private let dataDirectory: String
+    let dataDirectory: String
+    let config: StratusConfig
     private let postgresDatabase: (admin: DatabaseURL, name: String)?
 
     static let logger: Logger = {
@@ -41,11 +42,10 @@ struct TestCloud: Sendable {
             postgres = (adminURL, name)
         }
         values.merge(extra) { _, new in new }
+        let config = StratusConfig(values: values)
         let service = try await IdentityService(
-            dataDirectory: directory, config: StratusConfig(values: values), publicURL: "http://127.0.0.1:5000",
-            logger: logger)
-        let cloud = TestCloud(
-            service: service, dataDirectory: directory, postgresDatabase: postgres)
+            dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:5000", logger: logger)
+        let cloud = TestCloud(service: service, dataDirectory: directory, config: config, postgresDatabase: postgres)
         _ = try await service.bootstrap(
             adminPassword: cloud.adminPassword,
             services: [CatalogRegistration(type: "identity", name: "keystone", url: "http://127.0.0.1:5000/v3")])

@@ -118,6 +118,7 @@ struct MiddlewareTests {
         let router = Router.stratus(errorRenderer: PlainRenderer(), tokenValidator: RejectingValidator())
         router.get("/whoami") { _, context in JSONResponse.make(.ok, ["user": .string(try context.requireAuth().userID)]) }
         router.get("/boom") { _, _ -> Response in throw CancellationError() }
+        router.get("/open") { _, _ in JSONResponse.make(.ok, ["open": true]) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         try await Application(router: router, logger: logger).test(.router) { client in
@@ -128,7 +129,11 @@ struct MiddlewareTests {
             let anonymous = try await client.execute(uri: "/whoami", method: .get)
             #expect(anonymous.status == .unauthorized)
             #expect(anonymous.headers[HTTPField.Name("x-openstack-request-id")!] != nil)
-            #expect(try await client.execute(uri: "/whoami", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: "bad"]).status == .unauthorized)
+            let refused = try await client.execute(uri: "/whoami", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: "bad"])
+            #expect(refused.status == .unauthorized)
+            #expect(String(buffer: refused.body).contains("bad token"))
+            // A public route answers whatever token came along.
+            #expect(try await client.execute(uri: "/open", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: "bad"]).status == .ok)
             let missing = try await client.execute(uri: "/nowhere", method: .get)
             #expect(missing.status == .notFound)
             #expect(String(buffer: missing.body).contains("could not be found"))

@@ -49,13 +49,11 @@ final class IdentityManager: Sendable {
         revocations.add(event)
     }
 
-    /// Loads the live revocation events and prunes those no token can outlive.
-    func loadRevocations() async throws {
+    /// Loads the live revocation events; `prune` (at start) also deletes those no token can
+    /// outlive.
+    func loadRevocations(prune: Bool) async throws {
         let cutoff = Timestamp.now().adding(seconds: -(settings.tokenExpiration + settings.allowExpiredWindow))
-        let events = try await store.write { q in
-            try await q.pruneRevocationEvents(before: cutoff)
-            return try await q.revocationEvents(since: cutoff)
-        }
-        revocations.load(events)
+        if prune { try await store.write { q in try await q.pruneRevocationEvents(before: cutoff) } }
+        revocations.load(try await store.read { q in try await q.revocationEvents(since: cutoff) })
     }
 }

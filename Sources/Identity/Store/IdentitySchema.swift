@@ -144,6 +144,15 @@ enum IdentitySchema {
                 .column("issued_before", type: .bigint, .notNull)
                 .column("revoked_at", type: .bigint, .notNull)
                 .run()
-        }
+        },
+        Migration("002_shared_generation") { sql, _ in
+            // One row whose counter every write advances: how processes sharing this database
+            // learn that another one changed it (see IdentityStore.refreshSharedGeneration).
+            try await sql.create(table: "identity_state")
+                .column("id", type: .int, .primaryKey(autoIncrement: false))
+                .column("generation", type: .bigint, .notNull)
+                .run()
+            try await sql.insert(into: "identity_state").columns("id", "generation").values(SQLBind(1), SQLBind(Int64(0))).run()
+        },
     ]
 }

@@ -1,13 +1,18 @@
 import Logging
+import Synchronization
 import SQLKit
 import StratusKit
 
 /// The Identity service's persistence. `read` and `write` hand out `IdentityQueries` on one
 /// connection (a write is one transaction). Every committed write advances `generation`,
 /// which is how the token and catalog caches learn that what they rendered may be stale.
+/// Writes also advance a counter in the database, so that other processes on the same
+/// database notice them (`refreshSharedGeneration`).
 final class IdentityStore: Sendable {
     let database: StratusDatabase
     private let generationCounter = ManagedCounter()
+    /// The database counter as this process last accounted for it.
+    private let sharedGeneration = Mutex<Int64>(-1)
 
     init(database: StratusDatabase) {
         self.database = database
@@ -27,7 +32,30 @@ final class IdentityStore: Sendable {
 
     func write<T: Sendable>(_ body: @Sendable (IdentityQueries) async throws -> T) async throws -> T {
         defer { _ = generationCounter.next() }
-        return try await database.write { try await body(IdentityQueries(sql: $0)) }
+        let (result, shared) = try await database.write { sql in
+            let result = try await body(IdentityQueries(sql: sql))
+            let row = try await sql.raw("UPDATE identity_state SET generation = generation + 1 WHERE id = 1 RETURNING generation").first()
+            return (result, try row?.decode(column: "generation", as: Int64.self))
+        }
+        // Our own write needs no refresh, unless another process wrote in between.
+        if let shared {
+            sharedGeneration.withLock { seen in if seen == shared - 1 { seen = shared } }
+        }
+        return result
+    }
+
+    /// Reads the database's write counter; when another process has written since we last
+    /// looked, advances `generation` (dropping every cache) and returns true.
+    func refreshSharedGeneration() async throws -> Bool {
+        let current = try await database.read { sql in
+            try await sql.raw("SELECT generation FROM identity_state WHERE id = 1").first()?.decode(column: "generation", as: Int64.self)
+        } ?? 0
+        let changed = sharedGeneration.withLock { seen in
+            defer { seen = current }
+            return seen != current
+        }
+        if changed { _ = generationCounter.next() }
+        return changed
     }
 }
 

@@ -2,7 +2,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Validates `X-Auth-Token` when present and records the caller on the context. A request
-/// without a token passes through: routes that need one call `context.requireAuth()`.
+/// without a valid token passes through: routes that need one call `context.requireAuth()`,
+/// which answers 401 (with the validation failure); public routes such as version
+/// discovery and token issue work whatever token came along.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = StratusRequestContext
     public static let tokenHeader = HTTPField.Name("X-Auth-Token")!
@@ -19,8 +21,12 @@ public struct AuthMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var context = context
-        context.auth = try await validator.validate(token: token)
-        context.authToken = token
+        do {
+            context.auth = try await validator.validate(token: token)
+            context.authToken = token
+        } catch let failure as APIError {
+            context.authFailure = failure
+        }
         if let auth = context.auth {
             context.logger[metadataKey: "user_id"] = .string(auth.userID)
         }

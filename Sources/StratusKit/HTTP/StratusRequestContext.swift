@@ -10,6 +10,8 @@ public struct StratusRequestContext: RequestContext {
     public var auth: AuthContext?
     /// The raw token the caller presented (never logged).
     public var authToken: String?
+    /// Why the presented token was refused, reported by routes that need one.
+    public var authFailure: APIError?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -20,7 +22,7 @@ public struct StratusRequestContext: RequestContext {
     /// The caller, or a 401 when the request carried no valid token.
     public func requireAuth() throws -> AuthContext {
         guard let auth else {
-            throw APIError(.unauthorized, "The request you have made requires authentication.")
+            throw authFailure ?? APIError(.unauthorized, "The request you have made requires authentication.")
         }
         return auth
     }
