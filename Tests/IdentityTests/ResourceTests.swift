@@ -38,6 +38,22 @@ struct ResourceTests {
             #expect(try await api.call(.get, "/v3/projects/\(parent)/tags", token: admin).json?["tags"] == ["blue", "green", "red"])
             let links = try await api.call(.get, "/v3/projects", token: admin).json?["links"]
             #expect(links?["self"]?.stringValue?.hasSuffix("/v3/projects") == true)
+            #expect(links?["next"] == .null)
+
+            // Paging: limit and marker, with a next link until the last page.
+            var seen: [String] = []
+            var path = "/v3/projects?limit=2"
+            while true {
+                let page = try await api.call(.get, path, token: admin).json
+                let names = page?["projects"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                #expect(names.count <= 2)
+                seen += names
+                guard let next = page?["links"]?["next"]?.stringValue else { break }
+                path = String(next.dropFirst("http://127.0.0.1:5000".count))
+            }
+            #expect(seen == ["admin", "child", "parent", "service"])
+            #expect(try await api.call(.get, "/v3/projects?limit=0", token: admin).status == .badRequest)
+            #expect(try await api.call(.get, "/v3/projects?marker=nope", token: admin).status == .badRequest)
         }
     }
 

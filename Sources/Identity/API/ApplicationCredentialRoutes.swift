@@ -69,7 +69,7 @@ extension IdentityAPI {
             let credentials = try await manager.store.read { q in
                 try await q.listApplicationCredentials(userID: userID, name: request.query("name"))
             }
-            return list(
+            return try list(
                 "application_credentials", credentials.map { wire.applicationCredential($0, roles: table.roles) },
                 request: request, path: "/users/\(userID)/application_credentials")
         }

@@ -50,13 +50,13 @@ extension IdentityAPI {
             let auth = try context.requireAuth()
             try policy.enforce("identity:get_auth_projects", auth)
             let projects = try await manager.projectsWithAccess(userID: auth.userID)
-            return list("projects", projects.map(wire.project), request: request, path: "/auth/projects")
+            return try list("projects", projects.map(wire.project), request: request, path: "/auth/projects")
         }
         router.get("/v3/auth/domains") { request, context in
             let auth = try context.requireAuth()
             try policy.enforce("identity:get_auth_domains", auth)
             let domains = try await manager.domainsWithAccess(userID: auth.userID)
-            return list("domains", domains.map(wire.domain), request: request, path: "/auth/domains")
+            return try list("domains", domains.map(wire.domain), request: request, path: "/auth/domains")
         }
         router.get("/v3/auth/system") { request, context in
             let auth = try context.requireAuth()

@@ -45,7 +45,7 @@ extension IdentityAPI {
             let auth = try context.requireAuth()
             try policy.enforce("identity:list_regions", auth)
             let regions = try await manager.store.read { q in try await q.listRegions(parentRegionID: request.query("parent_region_id")) }
-            return list("regions", regions.map(wire.region), request: request, path: "/regions")
+            return try list("regions", regions.map(wire.region), request: request, path: "/regions")
         }
         router.get("/v3/regions/{region_id}") { _, context in
             let auth = try context.requireAuth()
@@ -115,7 +115,7 @@ extension IdentityAPI {
             let name = request.query("name")
             let services = try await manager.store.read { q in try await q.listServices(type: request.query("type")) }
                 .filter { name == nil || $0.name == name }
-            return list("services", services.map(wire.service), request: request, path: "/services")
+            return try list("services", services.map(wire.service), request: request, path: "/services")
         }
         router.get("/v3/services/{service_id}") { _, context in
             let auth = try context.requireAuth()
@@ -196,7 +196,7 @@ extension IdentityAPI {
                     serviceID: request.query("service_id"), interface: request.query("interface"),
                     regionID: request.query("region_id"))
             }
-            return list("endpoints", endpoints.map(wire.endpoint), request: request, path: "/endpoints")
+            return try list("endpoints", endpoints.map(wire.endpoint), request: request, path: "/endpoints")
         }
         router.get("/v3/endpoints/{endpoint_id}") { _, context in
             let auth = try context.requireAuth()

@@ -41,7 +41,7 @@ extension IdentityAPI {
             let visible = credentials.filter {
                 policy.allows("identity:list_credentials", auth, target: ["target.credential.user_id": .string($0.userID)])
             }
-            return list(
+            return try list(
                 "credentials", try visible.map { wire.credential($0, blob: try decryptBlob($0.encryptedBlob)) },
                 request: request, path: "/credentials")
         }

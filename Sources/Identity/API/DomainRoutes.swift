@@ -24,7 +24,7 @@ extension IdentityAPI {
                 try await q.listDomains(name: request.query("name"), enabled: try request.boolFilter("enabled"))
             }.filter { filter.matches($0.name) }
             if let ownDomain = restrictedDomain(auth) { domains = domains.filter { $0.id == ownDomain } }
-            return list("domains", domains.map(wire.domain), request: request, path: "/domains")
+            return try list("domains", domains.map(wire.domain), request: request, path: "/domains")
         }
         router.get("/v3/domains/{domain_id}") { _, context in
             let auth = try context.requireAuth()

@@ -71,7 +71,7 @@ extension IdentityAPI {
             let roles = try await manager.listGrants(
                 target: try target(context), actorIsGroup: isGroup, actorID: try context.parameters.require(actorParameter),
                 inherited: inherited, auth: try context.requireAuth())
-            return list("roles", roles.map(wire.role), request: request, path: String(request.uri.path.dropFirst(3)))
+            return try list("roles", roles.map(wire.role), request: request, path: String(request.uri.path.dropFirst(3)))
         }
     }
 }

@@ -28,14 +28,14 @@ extension IdentityAPI {
             try policy.enforce("identity:list_groups", auth, target: PolicyTargets.callerDomain(auth))
             var domainID = request.query("domain_id")
             if let ownDomain = restrictedDomain(auth) {
-                if let domainID, domainID != ownDomain { return list("groups", [], request: request, path: "/groups") }
+                if let domainID, domainID != ownDomain { return try list("groups", [], request: request, path: "/groups") }
                 domainID = ownDomain
             }
             let nameFilter = NameFilter(request: request)
             let domainFilter = domainID
             let groups = try await manager.store.read { q in try await q.listGroups(name: request.query("name"), domainID: domainFilter) }
                 .filter { nameFilter.matches($0.name) }
-            return list("groups", groups.map(wire.group), request: request, path: "/groups")
+            return try list("groups", groups.map(wire.group), request: request, path: "/groups")
         }
         router.get("/v3/groups/{group_id}") { _, context in
             let (_, group) = try await groupFor(context, rule: "identity:get_group")
@@ -75,7 +75,7 @@ extension IdentityAPI {
             let users = try await manager.store.read { q in
                 try await q.listUsers(name: nil, domainID: nil, enabled: try request.boolFilter("enabled"), groupID: group.id)
             }
-            return list("users", users.map(wire.user), request: request, path: "/groups/\(group.id)/users")
+            return try list("users", users.map(wire.user), request: request, path: "/groups/\(group.id)/users")
         }
         router.put("/v3/groups/{group_id}/users/{user_id}") { _, context in
             let (group, user) = try await membership(context, rule: "identity:add_user_to_group")

@@ -41,8 +41,17 @@ struct IdentityAPI: Sendable {
 
     func respond(_ key: String, _ value: JSONValue) -> Response { respond(.ok, key, value) }
 
-    func list(_ key: String, _ items: [JSONValue], request: Request, path: String) -> Response {
-        JSONResponse.make(.ok, wire.list(key, items, path: path, query: request.uri.query, limit: listLimit))
+    /// A list response, paged by `?limit=&marker=` when the request asks for it.
+    func list(_ key: String, _ items: [JSONValue], request: Request, path: String) throws -> Response {
+        var page = IdentityWire.Page(marker: request.query("marker"))
+        if let text = request.query("limit") {
+            guard let limit = Int(text), limit > 0 else {
+                throw APIError.badRequest("Invalid value for limit: \(text); a positive integer is required.")
+            }
+            page.limit = limit
+        }
+        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        return JSONResponse.make(.ok, try wire.list(key, items, path: path, query: query, page: page, listLimit: listLimit))
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import StratusKit
 
 /// Records rendered as the Keystone API shows them.
@@ -7,21 +8,55 @@ struct IdentityWire: Sendable {
 
     func links(_ path: String) -> JSONValue { ["self": .string(baseURL + path)] }
 
-    /// `{"<key>": [...], "links": {...}}`, truncated to `limit` entries when one is set.
-    func list(_ key: String, _ items: [JSONValue], path: String, query: String?, limit: Int) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "links": [
-                "self": .string(baseURL + path + (query.map { $0.isEmpty ? "" : "?" + $0 } ?? "")),
-                "previous": nil, "next": nil,
-            ]
-        ]
-        if limit > 0, items.count > limit {
-            object[key] = .array(Array(items.prefix(limit)))
-            object["truncated"] = true
-        } else {
-            object[key] = .array(items)
+    /// One page of a list: what `limit` and `marker` (the id of the last entry seen) select.
+    struct Page: Sendable {
+        var limit: Int?
+        var marker: String?
+    }
+
+    /// `{"<key>": [...], "links": {"self", "previous", "next"}}`. With a page `limit`, `next`
+    /// links the following page; with the operator's `listLimit` (Keystone's `list_limit`),
+    /// a longer list is cut and marked `"truncated": true`.
+    func list(
+        _ key: String, _ items: [JSONValue], path: String, query: [(String, String)], page: Page, listLimit: Int
+    ) throws -> JSONValue {
+        var remaining = items[...]
+        if let marker = page.marker {
+            guard let position = items.firstIndex(where: { $0["id"]?.stringValue == marker }) else {
+                throw APIError.badRequest("Marker \(marker) could not be found.")
+            }
+            remaining = items[(position + 1)...]
         }
+        var next: JSONValue = nil
+        var truncated = false
+        if let limit = page.limit, remaining.count > limit {
+            remaining = remaining.prefix(limit)
+            if let last = remaining.last?["id"]?.stringValue {
+                let nextQuery = query.filter { $0.0 != "marker" } + [("marker", last)]
+                next = .string(baseURL + path + "?" + Self.encode(nextQuery))
+            }
+        } else if listLimit > 0, remaining.count > listLimit {
+            remaining = remaining.prefix(listLimit)
+            truncated = true
+        }
+        var object: [String: JSONValue] = [
+            key: .array(Array(remaining)),
+            "links": [
+                "self": .string(baseURL + path + (query.isEmpty ? "" : "?" + Self.encode(query))),
+                "previous": nil, "next": next,
+            ],
+        ]
+        if truncated { object["truncated"] = true }
         return .object(object)
+    }
+
+    private static func encode(_ query: [(String, String)]) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+")
+        return query.map { name, value in
+            (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name) + "="
+                + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
     }
 
     func domain(_ domain: DomainRecord) -> JSONValue {

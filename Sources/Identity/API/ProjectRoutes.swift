@@ -22,14 +22,14 @@ extension IdentityAPI {
             let auth = try context.requireAuth()
             try policy.enforce("identity:list_projects", auth, target: PolicyTargets.callerDomain(auth))
             if try request.boolFilter("is_domain") == true {
-                return list("projects", [], request: request, path: "/projects")
+                return try list("projects", [], request: request, path: "/projects")
             }
             var filter = IdentityQueries.ProjectFilter(
                 name: request.query("name"), domainID: request.query("domain_id"), parentID: request.query("parent_id"),
                 enabled: try request.boolFilter("enabled"))
             if let ownDomain = restrictedDomain(auth) {
                 if let requested = filter.domainID, requested != ownDomain {
-                    return list("projects", [], request: request, path: "/projects")
+                    return try list("projects", [], request: request, path: "/projects")
                 }
                 filter.domainID = ownDomain
             }
@@ -38,7 +38,7 @@ extension IdentityAPI {
             let projectFilter = filter
             let projects = try await manager.store.read { q in try await q.listProjects(projectFilter) }
                 .filter { nameFilter.matches($0.name) && tagFilter.matches($0.tags) }
-            return list("projects", projects.map(wire.project), request: request, path: "/projects")
+            return try list("projects", projects.map(wire.project), request: request, path: "/projects")
         }
         router.get("/v3/projects/{project_id}") { _, context in
             let auth = try context.requireAuth()

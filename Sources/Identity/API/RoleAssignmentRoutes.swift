@@ -27,7 +27,7 @@ extension IdentityAPI {
             }
             let entries = try await manager.listRoleAssignments(query)
             let rendered = try await renderAssignments(entries, includeNames: request.queryFlag("include_names"))
-            return list("role_assignments", rendered, request: request, path: "/role_assignments")
+            return try list("role_assignments", rendered, request: request, path: "/role_assignments")
         }
     }
 

@@ -35,7 +35,7 @@ extension IdentityAPI {
             let roles = try await manager.tokens.roles.table().roles.values
                 .filter { $0.domainID == domainID && (name == nil || $0.name == name) && nameFilter.matches($0.name) }
                 .sorted { $0.name < $1.name }
-            return list("roles", roles.map(wire.role), request: request, path: "/roles")
+            return try list("roles", roles.map(wire.role), request: request, path: "/roles")
         }
         router.get("/v3/roles/{role_id}") { _, context in
             let (_, role) = try await roleFor(context, globalRule: "identity:get_role", domainRule: "identity:get_domain_role")

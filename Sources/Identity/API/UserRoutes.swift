@@ -25,7 +25,7 @@ extension IdentityAPI {
             try policy.enforce("identity:list_users", auth, target: PolicyTargets.callerDomain(auth))
             var domainID = request.query("domain_id")
             if let ownDomain = restrictedDomain(auth) {
-                if let domainID, domainID != ownDomain { return list("users", [], request: request, path: "/users") }
+                if let domainID, domainID != ownDomain { return try list("users", [], request: request, path: "/users") }
                 domainID = ownDomain
             }
             let nameFilter = NameFilter(request: request)
@@ -33,7 +33,7 @@ extension IdentityAPI {
             let users = try await manager.store.read { q in
                 try await q.listUsers(name: request.query("name"), domainID: domainFilter, enabled: try request.boolFilter("enabled"))
             }.filter { nameFilter.matches($0.name) }
-            return list("users", users.map(wire.user), request: request, path: "/users")
+            return try list("users", users.map(wire.user), request: request, path: "/users")
         }
         router.get("/v3/users/{user_id}") { _, context in
             let auth = try context.requireAuth()
@@ -85,7 +85,7 @@ extension IdentityAPI {
             try policy.enforce(
                 "identity:list_user_projects", auth, target: PolicyTargets.user(user).merging(["user_id": .string(id)]))
             let projects = try await manager.projectsWithAccess(userID: id)
-            return list("projects", projects.map(wire.project), request: request, path: "/users/\(id)/projects")
+            return try list("projects", projects.map(wire.project), request: request, path: "/users/\(id)/projects")
         }
         router.get("/v3/users/{user_id}/groups") { request, context in
             let auth = try context.requireAuth()
@@ -94,7 +94,7 @@ extension IdentityAPI {
             try policy.enforce(
                 "identity:list_groups_for_user", auth, target: PolicyTargets.user(user).merging(["user_id": .string(id)]))
             let groups = try await manager.store.read { q in try await q.listGroups(name: nil, domainID: nil, memberUserID: id) }
-            return list("groups", groups.map(wire.group), request: request, path: "/users/\(id)/groups")
+            return try list("groups", groups.map(wire.group), request: request, path: "/users/\(id)/groups")
         }
     }
 }
