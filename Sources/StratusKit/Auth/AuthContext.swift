@@ -18,19 +18,22 @@ public struct AuthContext: Sendable {
         case system
     }
 
-    public var userID: String
+    public var userID: String { didSet { refreshCredentials() } }
     public var userName: String
-    public var userDomainID: String
+    public var userDomainID: String { didSet { refreshCredentials() } }
     public var userDomainName: String
-    public var scope: Scope
-    public var roles: [RoleReference]
+    public var scope: Scope { didSet { refreshCredentials() } }
+    public var roles: [RoleReference] { didSet { refreshCredentials() } }
     public var methods: [String]
     public var auditIDs: [String]
     public var issuedAt: Timestamp
     public var expiresAt: Timestamp
     public var applicationCredentialID: String?
     /// True when the token is scoped to the cloud's admin project (Keystone's `is_admin_project`).
-    public var isAdminProject: Bool
+    public var isAdminProject: Bool { didSet { refreshCredentials() } }
+    /// The credentials a policy check sees, keyed as oslo.context renders them; built once
+    /// per token (every request of that token checks policy against them).
+    public private(set) var policyCredentials: PolicyAttributes = [:]
 
     public init(
         userID: String, userName: String, userDomainID: String, userDomainName: String, scope: Scope,
@@ -49,6 +52,7 @@ public struct AuthContext: Sendable {
         self.expiresAt = expiresAt
         self.applicationCredentialID = applicationCredentialID
         self.isAdminProject = isAdminProject
+        refreshCredentials()
     }
 
     public var projectID: String? {
@@ -72,8 +76,7 @@ public struct AuthContext: Sendable {
         roles.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
-    /// The credentials a policy check sees, keyed as oslo.context renders them.
-    public var policyCredentials: PolicyAttributes {
+    private mutating func refreshCredentials() {
         var credentials: PolicyAttributes = [
             "user_id": .string(userID),
             "user_domain_id": .string(userDomainID),
@@ -98,6 +101,6 @@ public struct AuthContext: Sendable {
         case .unscoped:
             break
         }
-        return credentials
+        policyCredentials = credentials
     }
 }
