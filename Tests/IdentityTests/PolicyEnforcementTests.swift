@@ -13,10 +13,8 @@ struct PolicyEnforcementTests {
             let pB = try await api.create("/v3/projects", "project", ["name": "pB"], token: admin)
             let bob = try await api.create("/v3/users", "user", ["name": "bob", "password": "bpw"], token: admin)
             let carol = try await api.create("/v3/users", "user", ["name": "carol", "password": "cpw"], token: admin)
-            let roles = try #require(try await api.call(.get, "/v3/roles", token: admin).json?["roles"]?.arrayValue)
-            func role(_ name: String) -> String { roles.first { $0["name"]?.stringValue == name }!["id"]!.stringValue! }
-            try await api.call(.put, "/v3/projects/\(pA)/users/\(bob)/roles/\(role("member"))", token: admin)
-            try await api.call(.put, "/v3/projects/\(pA)/users/\(carol)/roles/\(role("reader"))", token: admin)
+            try await api.call(.put, "/v3/projects/\(pA)/users/\(bob)/roles/\(try await api.roleID("member", token: admin))", token: admin)
+            try await api.call(.put, "/v3/projects/\(pA)/users/\(carol)/roles/\(try await api.roleID("reader", token: admin))", token: admin)
             let bobToken = try await api.token(user: "bob", password: "bpw", scope: APIClient.projectScope("pA"))
             let carolToken = try await api.token(user: "carol", password: "cpw", scope: APIClient.projectScope("pA"))
 

@@ -86,13 +86,11 @@ struct ResourceTests {
             let alice = try await api.create("/v3/users", "user", ["name": "alice", "password": "pw"], token: admin)
             let group = try await api.create("/v3/groups", "group", ["name": "g1"], token: admin)
             let custom = try await api.create("/v3/roles", "role", ["name": "custom"], token: admin)
-            let roles = try #require(try await api.call(.get, "/v3/roles", token: admin).json?["roles"]?.arrayValue)
-            func role(_ name: String) -> String { roles.first { $0["name"]?.stringValue == name }!["id"]!.stringValue! }
-            #expect(try await api.call(.put, "/v3/roles/\(custom)/implies/\(role("reader"))", token: admin).status == .created)
+            #expect(try await api.call(.put, "/v3/roles/\(custom)/implies/\(try await api.roleID("reader", token: admin))", token: admin).status == .created)
             try await api.call(.put, "/v3/groups/\(group)/users/\(alice)", token: admin)
             try await api.call(.put, "/v3/projects/\(project)/groups/\(group)/roles/\(custom)", token: admin)
-            try await api.call(.put, "/v3/OS-INHERIT/domains/default/users/\(alice)/roles/\(role("member"))/inherited_to_projects", token: admin)
-            try await api.call(.put, "/v3/system/users/\(alice)/roles/\(role("reader"))", token: admin)
+            try await api.call(.put, "/v3/OS-INHERIT/domains/default/users/\(alice)/roles/\(try await api.roleID("member", token: admin))/inherited_to_projects", token: admin)
+            try await api.call(.put, "/v3/system/users/\(alice)/roles/\(try await api.roleID("reader", token: admin))", token: admin)
 
             let raw = try await api.call(.get, "/v3/role_assignments?user.id=\(alice)", token: admin).json?["role_assignments"]?.arrayValue ?? []
             #expect(raw.count == 2)

@@ -10,7 +10,7 @@ struct RevocationTests {
     static func member(_ api: APIClient, admin: String, name: String = "alice") async throws -> (String, String, String) {
         let project = try await api.create("/v3/projects", "project", ["name": .string("p-\(name)")], token: admin)
         let user = try await api.create("/v3/users", "user", ["name": .string(name), "password": "pw-one"], token: admin)
-        let member = try #require(try await api.call(.get, "/v3/roles?name=member", token: admin).json?["roles"]?.arrayValue?.first?["id"]?.stringValue)
+        let member = try await api.roleID("member", token: admin)
         #expect(try await api.call(.put, "/v3/projects/\(project)/users/\(user)/roles/\(member)", token: admin).status == .noContent)
         let token = try await api.token(user: name, password: "pw-one", scope: APIClient.projectScope("p-\(name)"))
         return (user, project, token)
@@ -77,7 +77,7 @@ struct RevocationTests {
         try await TestCloud.run { _, api in
             let admin = try await api.adminToken()
             let (user, project, token) = try await Self.member(api, admin: admin)
-            let member = try #require(try await api.call(.get, "/v3/roles?name=member", token: admin).json?["roles"]?.arrayValue?.first?["id"]?.stringValue)
+            let member = try await api.roleID("member", token: admin)
             #expect(try await api.call(.delete, "/v3/projects/\(project)/users/\(user)/roles/\(member)", token: admin).status == .noContent)
             #expect(try await !Self.isValid(api, token, admin: admin))
             #expect(try await api.call(.get, "/v3/projects/\(project)", token: token).status == .unauthorized)

@@ -142,6 +142,13 @@ struct APIClient: Sendable {
         try await token(user: "admin", password: adminPassword, scope: Self.projectScope("admin"))
     }
 
+    /// The id of the global role named `name`; fails the test when there is none.
+    func roleID(_ name: String, token: String) async throws -> String {
+        let roles = try await call(.get, "/v3/roles?name=\(name)", token: token).json?["roles"]?.arrayValue
+        guard let id = roles?.first?["id"]?.stringValue else { throw TestFailure("no role \(name)") }
+        return id
+    }
+
     /// Creates a resource and returns its id; fails the test unless the answer is 201.
     func create(_ path: String, _ key: String, _ body: JSONValue, token: String) async throws -> String {
         let response = try await call(.post, path, token: token, body: [key: body])
