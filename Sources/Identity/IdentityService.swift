@@ -95,8 +95,10 @@ extension IdentityService {
                 if try await manager.store.refreshSharedGeneration() {
                     try await manager.loadRevocations(prune: false)
                 }
-            } catch {
+            } catch where !Task.isCancelled {
                 manager.logger.warning("cannot read the shared identity state", metadata: ["error": "\(error)"])
+            } catch {
+                return
             }
         }
     }
