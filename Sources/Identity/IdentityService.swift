@@ -53,7 +53,7 @@ public final class IdentityService: Sendable {
     /// The Keystone v3 API with the standard middleware.
     public func makeRouter() -> Router<StratusRequestContext> {
         let router = Router.stratus(
-            errorRenderer: IdentityErrorRenderer(publicURL: publicURL), tokenValidator: tokenValidator)
+            service: Self.catalogType, errorRenderer: IdentityErrorRenderer(publicURL: publicURL), tokenValidator: tokenValidator)
         api.register(on: router)
         return router
     }

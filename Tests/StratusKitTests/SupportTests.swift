@@ -115,7 +115,7 @@ struct MiddlewareTests {
     }
 
     @Test func requestIDsMetricsAuthAndErrors() async throws {
-        let router = Router.stratus(errorRenderer: PlainRenderer(), tokenValidator: RejectingValidator())
+        let router = Router.stratus(service: "test", errorRenderer: PlainRenderer(), tokenValidator: RejectingValidator())
         router.get("/whoami") { _, context in JSONResponse.make(.ok, ["user": .string(try context.requireAuth().userID)]) }
         router.get("/boom") { _, _ -> Response in throw CancellationError() }
         router.get("/open") { _, _ in JSONResponse.make(.ok, ["open": true]) }
@@ -142,7 +142,9 @@ struct MiddlewareTests {
             #expect(!String(buffer: boom.body).contains("Cancellation"))
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
-            #expect(String(buffer: metrics.body).contains("hb_requests"))
+            let exposition = String(buffer: metrics.body)
+            #expect(exposition.contains(#"stratus_http_requests_total{service="test",method="GET",route="/whoami",status="401"}"#))
+            #expect(exposition.contains("stratus_http_request_duration_seconds_bucket"))
         }
     }
 
