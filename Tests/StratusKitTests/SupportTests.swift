@@ -203,3 +203,21 @@ struct JSONParsingTests {
         #expect(JSONValue.parse(fine) != nil)
     }
 }
+
+@Suite("Request ids")
+struct RequestIDTests {
+    @Test func uniqueUUIDv4Form() throws {
+        var seen = Set<String>()
+        for _ in 0..<10_000 {
+            let id = RequestIDGenerator.next()
+            #expect(seen.insert(id).inserted)
+            #expect(id.hasPrefix("req-") && id.count == 40)
+            let uuid = try #require(UUID(uuidString: String(id.dropFirst(4))))
+            #expect(uuid.uuidString.lowercased() == String(id.dropFirst(4)))
+            let version = id[id.index(id.startIndex, offsetBy: 4 + 14)]
+            #expect(version == "4")
+            let variant = id[id.index(id.startIndex, offsetBy: 4 + 19)]
+            #expect("89ab".contains(variant))
+        }
+    }
+}

@@ -14,7 +14,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let requestID = "req-" + IDGenerator.uuid()
+        let requestID = RequestIDGenerator.next()
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
         var response = try await next(request, context)
