@@ -48,7 +48,12 @@ struct SupportTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-\(IDGenerator.hex()).yaml").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try "identity:\n  token_expiration: 600\n  port: 5001\ndatabase:\n  url: sqlite:/x\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let config = try StratusConfig.load(file: file, environment: ["STRATUS_IDENTITY_PORT": "5002", "HOME": "/root"])
+        let config = try StratusConfig.load(
+            file: file,
+            environment: [
+                "STRATUS_IDENTITY_PORT": "5002", "HOME": "/root", "STRATUS_SECURITY_COMPLIANCE_LOCKOUT_DURATION": "60",
+            ])
+        #expect(try config.int("security_compliance.lockout_duration", default: 0) == 60)
         #expect(try config.int("identity.token_expiration", default: 1) == 600)
         #expect(try config.int("identity.port", default: 1) == 5002)
         #expect(config.string("database.url") == "sqlite:/x")

@@ -41,14 +41,22 @@ public struct StratusConfig: Sendable {
         }
     }
 
-    /// `STRATUS_IDENTITY_TOKEN_EXPIRATION` overrides `identity.token_expiration`.
+    /// Sections whose names contain an underscore; any other section ends at the first one.
+    static let multiWordSections = ["security_compliance"]
+
+    /// `STRATUS_IDENTITY_TOKEN_EXPIRATION` overrides `identity.token_expiration`,
+    /// `STRATUS_SECURITY_COMPLIANCE_LOCKOUT_DURATION` overrides `security_compliance.lockout_duration`.
     func overlaid(environment: [String: String]) -> StratusConfig {
         var config = self
         for (name, value) in environment where name.hasPrefix("STRATUS_") {
             let rest = name.dropFirst("STRATUS_".count).lowercased()
-            guard let separator = rest.firstIndex(of: "_") else { continue }
-            let key = rest[..<separator] + "." + rest[rest.index(after: separator)...]
-            config.values[String(key)] = value
+            let section =
+                Self.multiWordSections.first { rest.hasPrefix($0 + "_") }
+                ?? rest.firstIndex(of: "_").map { String(rest[..<$0]) }
+            guard let section else { continue }
+            let key = rest.dropFirst(section.count + 1)
+            guard !key.isEmpty else { continue }
+            config.values[section + "." + key] = value
         }
         return config
     }
