@@ -35,8 +35,7 @@ extension IdentityAPI {
             }
             let nameFilter = NameFilter(request: request)
             let tagFilter = TagFilter(request: request)
-            let projectFilter = filter
-            let projects = try await manager.store.read { q in try await q.listProjects(projectFilter) }
+            let projects = try await manager.listProjects(filter)
                 .filter { nameFilter.matches($0.name) && tagFilter.matches($0.tags) }
             return try list("projects", projects.map(wire.project), request: request, path: "/projects")
         }

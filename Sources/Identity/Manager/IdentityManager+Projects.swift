@@ -83,6 +83,13 @@ extension IdentityManager {
         }
     }
 
+    /// Projects matching `filter`; repeated listings between writes are served from memory.
+    func listProjects(_ filter: IdentityQueries.ProjectFilter) async throws -> [ProjectRecord] {
+        try await projectLists.value("\(filter)", generation: store.generation) {
+            try await store.read { q in try await q.listProjects(filter) }
+        }
+    }
+
     /// Enabled projects where the user holds a role (direct, group or inherited).
     func projectsWithAccess(userID: String) async throws -> [ProjectRecord] {
         return try await store.read { q in

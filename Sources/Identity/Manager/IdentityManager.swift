@@ -14,6 +14,8 @@ final class IdentityManager: Sendable {
     let logger: Logger
     /// Users and projects named in authentication requests, per store generation.
     let authLookups = GenerationCache<AuthLookup>()
+    /// Project listings by filter, per store generation.
+    let projectLists = GenerationCache<[ProjectRecord]>(limit: 1000)
 
     init(
         store: IdentityStore, tokens: TokenProvider, policy: IdentityPolicy, settings: IdentitySettings,
