@@ -1,16 +1,17 @@
 import Synchronization
 
-/// A thread-safe incrementing counter (round-robin choices, generations).
+/// A thread-safe counter (round-robin choices, generations).
 public final class ManagedCounter: Sendable {
-    fileprivate let valueBox = Atomic<Int>(0)
-    public init() {}
-    /// Returns the current value and increments it.
-    public func next() -> Int { valueBox.add(1, ordering: .relaxed).oldValue }
-    public var current: Int { valueBox.load(ordering: .acquiring) }
-}
+    private let value = Atomic<Int>(0)
 
-extension ManagedCounter {
+    public init() {}
+
+    /// Returns the current value and increments it.
+    public func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+
     /// Decrements and returns the previous value.
     @discardableResult
-    public func decrement() -> Int { valueBox.subtract(1, ordering: .relaxed).oldValue }
+    public func decrement() -> Int { value.subtract(1, ordering: .relaxed).oldValue }
+
+    public var current: Int { value.load(ordering: .acquiring) }
 }
