@@ -29,6 +29,44 @@ struct ScopeTests {
             #expect(try await api.call(.get, "/v3/users?domain_id=default", token: token).json?["users"] == [])
             #expect(try await api.call(.post, "/v3/projects", token: token, body: ["project": ["name": "x", "domain_id": .string(d2)]]).status == .forbidden)
             #expect(try await api.call(.get, "/v3/auth/domains", token: token).json?["domains"]?.arrayValue?.count == 1)
+            let groups = try await api.call(.get, "/v3/groups", token: token)
+            #expect(groups.status == .ok)
+            let domains = try await api.call(.get, "/v3/domains", token: token)
+            #expect(domains.status == .ok)
+            #expect(domains.json?["domains"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["d2"])
+
+            // Role assignments: its own domain and the projects in it, never another domain's.
+            let adminUser = try #require(try await api.call(.get, "/v3/users?name=admin", token: admin).json?["users"]?.arrayValue?.first?["id"]?.stringValue)
+            let member = try await api.roleID("member", token: admin)
+            let pD2 = try #require(projects.first?["id"]?.stringValue)
+            try await api.call(.put, "/v3/projects/\(pD2)/users/\(viewer)/roles/\(member)", token: admin)
+            let own = try await api.call(.get, "/v3/role_assignments", token: token).json?["role_assignments"]?.arrayValue ?? []
+            #expect(own.count == 2)
+            #expect(own.contains { $0["scope"]?["project"]?["id"] == .string(pD2) })
+            let other = try await api.call(.get, "/v3/role_assignments?scope.domain.id=default", token: token)
+            #expect(other.json?["role_assignments"] == [])
+            let otherUser = try await api.call(.get, "/v3/role_assignments?user.id=\(adminUser)", token: token)
+            #expect(otherUser.json?["role_assignments"] == [])
+        }
+    }
+
+    @Test func aCredentialCannotBeHandedToAnotherUser() async throws {
+        try await TestCloud.run { _, api in
+            let admin = try await api.adminToken()
+            let ann = try await api.create("/v3/users", "user", ["name": "ann", "password": "apw"], token: admin)
+            let ben = try await api.create("/v3/users", "user", ["name": "ben", "password": "bpw"], token: admin)
+            let project = try await api.create("/v3/projects", "project", ["name": "pc"], token: admin)
+            try await api.call(.put, "/v3/projects/\(project)/users/\(ann)/roles/\(try await api.roleID("member", token: admin))", token: admin)
+            let annToken = try await api.token(user: "ann", password: "apw", scope: APIClient.projectScope("pc"))
+            let credential = try await api.create("/v3/credentials", "credential", ["user_id": .string(ann), "type": "cert", "blob": "b"], token: annToken)
+            let handOver = try await api.call(.patch, "/v3/credentials/\(credential)", token: annToken, body: ["credential": ["user_id": .string(ben)]])
+            #expect(handOver.status == .forbidden)
+            let stored = try await api.call(.get, "/v3/credentials/\(credential)", token: admin)
+            #expect(stored.json?["credential"]?["user_id"] == .string(ann))
+            #expect(try await api.call(.patch, "/v3/credentials/\(credential)", token: annToken, body: ["credential": ["blob": "c"]]).status == .ok)
+            // Whether someone else's token is valid is not for ann to learn.
+            #expect(try await api.call(.get, "/v3/auth/tokens", token: annToken, headers: ["X-Subject-Token": "not-a-token"]).status == .forbidden)
+            #expect(try await api.call(.get, "/v3/auth/tokens", token: admin, headers: ["X-Subject-Token": "not-a-token"]).status == .notFound)
         }
     }
 

@@ -82,6 +82,9 @@ extension IdentityAPI {
         do {
             subject = try await manager.tokens.validate(subjectToken, allowExpired: request.queryFlag("allow_expired"))
         } catch let failure as TokenFailure {
+            // Only a caller allowed to look at any token learns that this one is invalid;
+            // others get the 403 they would get for a valid token of someone else.
+            try policy.enforce(rule, auth)
             throw APIError.notFound("Could not find token: \(failure.description)")
         }
         try policy.enforce(rule, auth, target: ["target.token.user_id": .string(subject.payload.userID)])

@@ -51,15 +51,30 @@ extension IdentityAPI {
         }
         router.patch("/v3/credentials/{credential_id}") { request, context in
             var request = request
-            var credential = try await credentialFor(context, rule: "identity:update_credential")
+            let auth = try context.requireAuth()
+            let found = try await credentialFor(context, rule: "identity:update_credential")
             let fields = try JSONFields.require(try await request.jsonObject(context: context), "credential")
-            if let userID = try fields.string("user_id") { credential.userID = userID }
-            if fields.has("project_id") { credential.projectID = try fields.string("project_id") }
-            if let type = try fields.string("type") { credential.type = type }
-            if let blob = try fields.string("blob", maxLength: 65535) { credential.encryptedBlob = try encryptBlob(blob) }
-            credential.extra.merge(fields.extra(excluding: attributes)) { _, new in new }
-            let updated = credential
-            try await manager.store.write { q in try await q.update(updated) }
+            let userID = try fields.string("user_id")
+            let projectID = try fields.string("project_id")
+            let type = try fields.string("type")
+            let sealedBlob = try fields.string("blob", maxLength: 65535).map(encryptBlob)
+            let extra = fields.extra(excluding: attributes)
+            // Read, change and write in one transaction, so concurrent updates do not undo each other.
+            let updated = try await manager.store.write { q in
+                guard var credential = try await q.credential(id: found.id) else {
+                    throw IdentityErrors.notFound("credential", found.id)
+                }
+                if let userID { credential.userID = userID }
+                if fields.has("project_id") { credential.projectID = projectID }
+                if let type { credential.type = type }
+                if let sealedBlob { credential.encryptedBlob = sealedBlob }
+                credential.extra.merge(extra) { _, new in new }
+                // The caller must be allowed to own the credential as changed too, or a user could
+                // hand a credential to someone else (OSSA-2020-005).
+                try policy.enforce("identity:update_credential", auth, target: ["target.credential.user_id": .string(credential.userID)])
+                try await q.update(credential)
+                return credential
+            }
             return respond("credential", wire.credential(updated, blob: try decryptBlob(updated.encryptedBlob)))
         }
         router.delete("/v3/credentials/{credential_id}") { _, context in

@@ -18,7 +18,7 @@ extension IdentityAPI {
         }
         router.get("/v3/domains") { request, context in
             let auth = try context.requireAuth()
-            try policy.enforce("identity:list_domains", auth, target: PolicyTargets.callerDomain(auth))
+            try policy.enforce("identity:list_domains", auth, target: PolicyTargets.callerDomain(auth, as: "target.domain.id"))
             let filter = NameFilter(request: request)
             var domains = try await manager.store.read { q in
                 try await q.listDomains(name: request.query("name"), enabled: try request.boolFilter("enabled"))

@@ -25,7 +25,7 @@ extension IdentityAPI {
         }
         router.get("/v3/groups") { request, context in
             let auth = try context.requireAuth()
-            try policy.enforce("identity:list_groups", auth, target: PolicyTargets.callerDomain(auth))
+            try policy.enforce("identity:list_groups", auth, target: PolicyTargets.callerDomain(auth, as: "target.group.domain_id"))
             var domainID = request.query("domain_id")
             if let ownDomain = restrictedDomain(auth) {
                 if let domainID, domainID != ownDomain { return try list("groups", [], request: request, path: "/groups") }
@@ -48,16 +48,20 @@ extension IdentityAPI {
             if let domainID = try fields.string("domain_id"), domainID != group.domainID {
                 throw APIError.badRequest("Update of `domain_id` is not allowed.")
             }
-            var updated = group
-            if let name = try fields.string("name", maxLength: 64) { updated.name = name }
-            if fields.has("description") { updated.description = try fields.string("description", maxLength: 65535) }
-            updated.extra.merge(fields.extra(excluding: ["id", "name", "domain_id", "description", "links"])) { _, new in new }
-            let result = updated
-            try await manager.store.write { q in
-                if let other = try await q.listGroups(name: result.name, domainID: result.domainID).first, other.id != result.id {
-                    throw IdentityErrors.duplicate("group", "Duplicate entry found with name \(result.name) at domain ID \(result.domainID)")
+            let name = try fields.string("name", maxLength: 64)
+            let description = try fields.string("description", maxLength: 65535)
+            let extra = fields.extra(excluding: ["id", "name", "domain_id", "description", "links"])
+            // Read, change and write in one transaction, so concurrent updates do not undo each other.
+            let result = try await manager.store.write { q in
+                guard var updated = try await q.group(id: group.id) else { throw IdentityErrors.notFound("group", group.id) }
+                if let name { updated.name = name }
+                if fields.has("description") { updated.description = description }
+                updated.extra.merge(extra) { _, new in new }
+                if let other = try await q.listGroups(name: updated.name, domainID: updated.domainID).first, other.id != updated.id {
+                    throw IdentityErrors.duplicate("group", "Duplicate entry found with name \(updated.name) at domain ID \(updated.domainID)")
                 }
-                try await q.update(result)
+                try await q.update(updated)
+                return updated
             }
             return respond("group", wire.group(result))
         }

@@ -6,7 +6,7 @@ extension IdentityAPI {
     func registerRoleAssignments(on router: Router<StratusRequestContext>) {
         router.get("/v3/role_assignments") { request, context in
             let auth = try context.requireAuth()
-            var query = IdentityManager.RoleAssignmentQuery(
+            let query = IdentityManager.RoleAssignmentQuery(
                 userID: request.query("user.id"), groupID: request.query("group.id"),
                 projectID: request.query("scope.project.id"), domainID: request.query("scope.domain.id"),
                 system: request.query("scope.system") != nil, roleID: request.query("role.id"),
@@ -18,14 +18,28 @@ extension IdentityAPI {
                 }
                 let project = try await manager.store.read { q in try await manager.requireProject(projectID, in: q) }
                 try policy.enforce(
-                    "identity:list_role_assignments_for_tree", auth, target: PolicyTargets.project(project))
+                    "identity:list_role_assignments_for_tree", auth,
+                    target: PolicyTargets.project(project).merging(["target.domain_id": .string(project.domainID)]))
             } else {
                 try policy.enforce("identity:list_role_assignments", auth, target: PolicyTargets.callerDomain(auth))
             }
-            if let ownDomain = restrictedDomain(auth), query.domainID == nil, query.projectID == nil {
-                query.domainID = ownDomain
+            var entries = try await manager.listRoleAssignments(query)
+            // A domain-scoped caller who is not an admin sees the assignments on its domain
+            // and on the projects in it, whatever the filters asked for (as Keystone filters).
+            if let ownDomain = restrictedDomain(auth) {
+                let projectIDs = Set(entries.compactMap { entry -> String? in
+                    if case .project(let id) = entry.target { return id }
+                    return nil
+                })
+                let projects = try await manager.store.read { q in try await q.projects(ids: projectIDs) }
+                entries = entries.filter { entry in
+                    switch entry.target {
+                    case .domain(let id): id == ownDomain
+                    case .project(let id): projects[id]?.domainID == ownDomain
+                    case .system: false
+                    }
+                }
             }
-            let entries = try await manager.listRoleAssignments(query)
             let rendered = try await renderAssignments(entries, includeNames: request.queryFlag("include_names"))
             return try list("role_assignments", rendered, request: request, path: "/role_assignments")
         }

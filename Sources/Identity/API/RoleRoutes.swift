@@ -48,16 +48,20 @@ extension IdentityAPI {
             if fields.has("domain_id"), try fields.string("domain_id") != role.domainID {
                 throw APIError.badRequest("Update of `domain_id` is not allowed.")
             }
-            var updated = role
-            if let name = try fields.string("name", maxLength: 255) { updated.name = name }
-            if fields.has("description") { updated.description = try fields.string("description", maxLength: 255) }
-            updated.extra.merge(fields.extra(excluding: ["id", "name", "domain_id", "description", "links"])) { _, new in new }
-            let result = updated
-            try await manager.store.write { q in
-                if try await q.allRoles().contains(where: { $0.name == result.name && $0.domainID == result.domainID && $0.id != result.id }) {
-                    throw IdentityErrors.duplicate("role", "Duplicate entry found with name \(result.name)")
+            let name = try fields.string("name", maxLength: 255)
+            let description = try fields.string("description", maxLength: 255)
+            let extra = fields.extra(excluding: ["id", "name", "domain_id", "description", "links"])
+            // Read, change and write in one transaction, so concurrent updates do not undo each other.
+            let result = try await manager.store.write { q in
+                guard var updated = try await q.role(id: role.id) else { throw IdentityErrors.notFound("role", role.id) }
+                if let name { updated.name = name }
+                if fields.has("description") { updated.description = description }
+                updated.extra.merge(extra) { _, new in new }
+                if try await q.allRoles().contains(where: { $0.name == updated.name && $0.domainID == updated.domainID && $0.id != updated.id }) {
+                    throw IdentityErrors.duplicate("role", "Duplicate entry found with name \(updated.name)")
                 }
-                try await q.update(result)
+                try await q.update(updated)
+                return updated
             }
             return respond("role", wire.role(result))
         }

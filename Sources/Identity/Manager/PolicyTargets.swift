@@ -31,11 +31,12 @@ enum PolicyTargets {
         ]
     }
 
-    /// The caller's own domain as `target.domain_id`, as Keystone's list calls build it;
-    /// absent (so a domain check fails) unless the token is domain-scoped.
-    static func callerDomain(_ auth: AuthContext) -> PolicyAttributes {
+    /// The caller's own domain under `key` (`target.domain_id` for most lists,
+    /// `target.group.domain_id` and `target.domain.id` where the rule says so), as Keystone's
+    /// list calls build it; absent (so a domain check fails) unless the token is domain-scoped.
+    static func callerDomain(_ auth: AuthContext, as key: String = "target.domain_id") -> PolicyAttributes {
         guard let domainID = auth.domainID else { return [:] }
-        return ["target.domain_id": .string(domainID)]
+        return [key: .string(domainID)]
     }
 }
 
