@@ -86,6 +86,8 @@ struct SupportTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = try await StratusDatabase.open(.sqlite(path: path), logger: .init(label: "test"))
         try await database.write { sql in try await sql.raw("CREATE TABLE t (id TEXT PRIMARY KEY)").run() }
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
         await #expect(throws: (any Error).self) {
             try await database.write { sql in
                 try await sql.raw("INSERT INTO t VALUES ('a')").run()

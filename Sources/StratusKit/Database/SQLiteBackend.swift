@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -19,6 +20,11 @@ final class SQLiteBackend: DatabaseBackend {
     }
 
     static func open(path: String, readerCount: Int = 3, logger: Logger) async throws -> SQLiteBackend {
+        // The file holds password hashes: owner-only, and SQLite gives its -wal and -shm
+        // files the same mode.
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         func connect() async throws -> SQLiteConnection {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
             for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
