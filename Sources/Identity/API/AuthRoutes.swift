@@ -14,15 +14,15 @@ extension IdentityAPI {
             let (token, validated) = try await manager.authenticate(authRequest)
             var headers = HTTPFields()
             headers[Self.subjectTokenHeader] = token
-            let data = request.queryFlag("nocatalog") ? validated.bodyWithoutCatalog : validated.body
-            return JSONResponse.make(.created, data: data, headers: headers)
+            let rendered = request.queryFlag("nocatalog") ? validated.bodyWithoutCatalog : validated.body
+            return JSONResponse.make(.created, buffer: rendered, headers: headers)
         }
         router.get("/v3/auth/tokens") { request, context in
             let subject = try await validateSubject(request, context: context)
             var headers = HTTPFields()
             headers[Self.subjectTokenHeader] = request.headers[Self.subjectTokenHeader]
-            let data = request.queryFlag("nocatalog") ? subject.bodyWithoutCatalog : subject.body
-            return JSONResponse.make(.ok, data: data, headers: headers)
+            let body = request.queryFlag("nocatalog") ? subject.bodyWithoutCatalog : subject.body
+            return JSONResponse.make(.ok, buffer: body, headers: headers)
         }
         router.head("/v3/auth/tokens") { request, context in
             _ = try await validateSubject(request, context: context, rule: "identity:check_token")

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 import StratusKit
 
@@ -9,14 +10,24 @@ struct TokenFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A token that passed validation: who it speaks for and its rendered bodies.
-struct ValidatedToken: Sendable {
-    var payload: TokenPayload
-    var context: AuthContext
-    /// `{"token": {...}}` with and without the catalog, encoded once.
-    var body: Data
-    var bodyWithoutCatalog: Data
-    var generation: Int
+/// A token that passed validation: who it speaks for and its rendered bodies. A class:
+/// the cache hands the same instance to every request that presents the token.
+final class ValidatedToken: Sendable {
+    let payload: TokenPayload
+    let context: AuthContext
+    /// `{"token": {...}}` with and without the catalog, encoded once; responses share the
+    /// buffers' storage instead of copying them.
+    let body: ByteBuffer
+    let bodyWithoutCatalog: ByteBuffer
+    let generation: Int
+
+    init(payload: TokenPayload, context: AuthContext, body: ByteBuffer, bodyWithoutCatalog: ByteBuffer, generation: Int) {
+        self.payload = payload
+        self.context = context
+        self.body = body
+        self.bodyWithoutCatalog = bodyWithoutCatalog
+        self.generation = generation
+    }
 }
 
 /// Issues and validates Fernet tokens. Validation is cached per token until the store
@@ -195,11 +206,11 @@ final class TokenProvider: Sendable {
                 "restricted": .bool(!credential.unrestricted),
             ]
         }
-        let bodyWithoutCatalog = JSONValue.object(["token": .object(token)]).encodedData()
+        let bodyWithoutCatalog = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
         if payload.scope != .unscoped {
             token["catalog"] = try await catalog.catalog()
         }
-        let body = JSONValue.object(["token": .object(token)]).encodedData()
+        let body = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
         let context = AuthContext(
             userID: loaded.user.id, userName: loaded.user.name, userDomainID: userDomain.id,
             userDomainName: userDomain.name, scope: scope, roles: tokenRoles, methods: payload.methods,

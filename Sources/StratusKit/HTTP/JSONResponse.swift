@@ -11,9 +11,14 @@ public enum JSONResponse {
     }
 
     public static func make(_ status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
+        make(status, buffer: ByteBuffer(bytes: data), headers: headers)
+    }
+
+    /// A JSON body already encoded (a shared buffer is not copied).
+    public static func make(_ status: HTTPResponse.Status, buffer: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     public static func empty(_ status: HTTPResponse.Status = .noContent, headers: HTTPFields = [:]) -> Response {

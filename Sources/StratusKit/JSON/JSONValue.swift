@@ -132,4 +132,9 @@ extension JSONValue {
     public func encodedData() -> Data {
         Data(JSONSerializer.serialize(self))
     }
+
+    /// The compact JSON bytes, sorted keys.
+    public func serialized() -> [UInt8] {
+        JSONSerializer.serialize(self)
+    }
 }
