@@ -66,6 +66,7 @@ struct IdentityWire: Sendable {
         object["enabled"] = .bool(domain.enabled)
         object["description"] = .string(domain.description ?? "")
         object["tags"] = object["tags"] ?? []
+        object["options"] = object["options"] ?? [:]
         object["links"] = links("/domains/\(domain.id)")
         return .object(object)
     }
