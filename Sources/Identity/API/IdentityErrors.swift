@@ -38,8 +38,4 @@ enum IdentityErrors {
     static func duplicate(_ kind: String, _ detail: String) -> APIError {
         APIError.conflict("Conflict occurred attempting to store \(kind) - \(detail).")
     }
-
-    static func validation(_ message: String) -> APIError {
-        APIError.badRequest("Invalid input for field/attribute \(message)")
-    }
 }

@@ -14,13 +14,6 @@ final class RevocationList: Sendable {
         events.withLock { $0.append(event) }
     }
 
-    /// Drops events older than `cutoff` (no token issued before then is still alive).
-    func prune(before cutoff: Timestamp) {
-        events.withLock { $0.removeAll { $0.revokedAt < cutoff } }
-    }
-
-    var count: Int { events.withLock { $0.count } }
-
     func isRevoked(_ payload: TokenPayload, projectDomainID: String?) -> Bool {
         let projectID: String? = if case .project(let id) = payload.scope { id } else { nil }
         let domainID: String? = if case .domain(let id) = payload.scope { id } else { projectDomainID }

@@ -63,11 +63,6 @@ final class IdentityStore: Sendable {
 struct IdentityQueries: Sendable {
     let sql: any SQLDatabase
 
-    func exists(_ table: String, where column: String, _ value: String) async throws -> Bool {
-        try await sql.select().column("1", as: "one").from(table).where(SQLColumn(column), .equal, SQLBind(value))
-            .limit(1).first() != nil
-    }
-
     func delete(from table: String, where column: String, _ value: String) async throws {
         try await sql.delete(from: table).where(SQLColumn(column), .equal, SQLBind(value)).run()
     }

@@ -70,12 +70,6 @@ public struct AuthContext: Sendable {
         return nil
     }
 
-    public var isSystemScoped: Bool { scope == .system }
-
-    public func hasRole(_ name: String) -> Bool {
-        roles.contains { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-    }
-
     private mutating func refreshCredentials() {
         var credentials: PolicyAttributes = [
             "user_id": .string(userID),

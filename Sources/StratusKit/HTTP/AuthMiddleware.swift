@@ -23,7 +23,6 @@ public struct AuthMiddleware: RouterMiddleware {
         var context = context
         do {
             context.auth = try await validator.validate(token: token)
-            context.authToken = token
         } catch let failure as APIError {
             context.authFailure = failure
         }

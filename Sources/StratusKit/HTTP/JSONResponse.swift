@@ -60,8 +60,4 @@ extension Request {
         guard let value = uri.queryParameters[Substring(name)] else { return false }
         return !["false", "0", "no", "off"].contains(value.lowercased())
     }
-
-    public func header(_ name: String) -> String? {
-        HTTPField.Name(name).flatMap { headers[$0] }
-    }
 }

@@ -8,8 +8,6 @@ public struct StratusRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var auth: AuthContext?
-    /// The raw token the caller presented (never logged).
-    public var authToken: String?
     /// Why the presented token was refused, reported by routes that need one.
     public var authFailure: APIError?
 

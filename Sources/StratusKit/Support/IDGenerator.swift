@@ -14,9 +14,6 @@ public enum IDGenerator {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// A dashed UUID (the form Nova, Glance and Neutron use).
-    public static func uuid() -> String { UUID().uuidString.lowercased() }
-
     /// `count` random bytes from the system's secure generator, eight per draw.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
