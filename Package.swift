@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "stratus", targets: ["stratus"]),
         .library(name: "StratusKit", targets: ["StratusKit"]),
         .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "Image", targets: ["Image"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -56,11 +57,24 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "Image",
+            dependencies: [
+                "StratusKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "stratus",
             dependencies: [
                 "StratusKit",
                 "Identity",
+                "Image",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,6 +86,13 @@ let package = Package(
                 "StratusKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ImageTests",
+            dependencies: [
+                "Image", "Identity", "StratusKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Identity
+import Image
 import Logging
 import StratusKit
 
@@ -8,7 +9,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -35,25 +36,47 @@ struct Up: AsyncParsableCommand {
         let identityURL = "http://\(host):\(identityPort)"
         let identity = try await IdentityService(
             dataDirectory: dataDirectory, config: config, publicURL: identityURL, logger: logger)
+        let imagePort = try config.int("image.port", default: ImageService.defaultPort)
+        let imageURL = "http://\(host):\(imagePort)"
+        let image = try await ImageService(
+            dataDirectory: dataDirectory, config: config, publicURL: imageURL, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
-        let catalog = [CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3")]
-        _ = try await identity.bootstrap(
+        let catalog = [
+            CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3"),
+            CatalogRegistration(type: ImageService.catalogType, name: "glance", url: imageURL),
+        ]
+        let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
+        let tinyImage = try await TinyImage.register(
+            in: image, ownerProjectID: identityState.adminProjectID, adminUserID: identityState.adminUserID)
 
-        let servers = [APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter())]
+        let servers = [
+            APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter()),
+            APIServerSpec(
+                name: "image", host: host, port: imagePort, router: image.makeRouter(tokenValidator: identity.tokenValidator)),
+        ]
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
+            BackgroundTask { await image.runScrubber() },
         ]
-        try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
-            let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
-                "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",
-                "Try: OS_CLIENT_CONFIG_FILE=\(dataDirectory)/clouds.yaml openstack --os-cloud stratus token issue",
-                "Stratus is up",
-            ]
-            FileHandle.standardOutput.write(Data((banner.joined(separator: "\n") + "\n").utf8))
+        do {
+            try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
+                let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
+                    tinyImage,
+                    "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",
+                    "Try: OS_CLIENT_CONFIG_FILE=\(dataDirectory)/clouds.yaml openstack --os-cloud stratus token issue",
+                    "Stratus is up",
+                ]
+                FileHandle.standardOutput.write(Data((banner.joined(separator: "\n") + "\n").utf8))
+            }
+        } catch {
+            await image.shutdown()
+            await identity.shutdown()
+            throw error
         }
+        await image.shutdown()
         await identity.shutdown()
     }
 

@@ -1,6 +1,4 @@
-import Foundation
 import StratusKit
-import Yams
 
 /// Keystone's policy: the default rules, overridden rule by rule by `policy.yaml` in the
 /// data directory, and each rule's scope types (a token of another scope is refused).
@@ -11,20 +9,8 @@ struct IdentityPolicy: Sendable {
         engine = try PolicyEngine(defaults: IdentityDefaultRules.rules, overrides: overrides)
     }
 
-    /// Reads the overrides of a `policy.yaml` (a mapping of rule name to rule string).
     static func loadOverrides(file: String) throws -> [String: String] {
-        guard FileManager.default.fileExists(atPath: file) else { return [:] }
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        guard let loaded = try Yams.load(yaml: text) else { return [:] }
-        guard let mapping = loaded as? [String: Any] else {
-            throw ConfigError("\(file) must be a mapping of rule names to rules")
-        }
-        var overrides: [String: String] = [:]
-        for (name, value) in mapping {
-            guard let rule = value as? String else { throw ConfigError("\(file): rule \(name) must be a string") }
-            overrides[name] = rule
-        }
-        return overrides
+        try PolicyEngine.loadOverrides(file: file)
     }
 
     func allows(_ rule: String, _ auth: AuthContext, target: PolicyAttributes = [:]) -> Bool {

@@ -164,26 +164,3 @@ struct RevocationEvent: Sendable {
     var issuedBefore: Timestamp
     var revokedAt: Timestamp
 }
-
-extension SQLRow {
-    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
-    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
-    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
-
-    func bool(_ column: String) throws -> Bool {
-        if let value = try? decode(column: column, as: Bool.self) { return value }
-        return try decode(column: column, as: Int.self) != 0
-    }
-
-    func timestamp(_ column: String) throws -> Timestamp? {
-        try decode(column: column, as: Int64?.self).map(Timestamp.init(microseconds:))
-    }
-
-    func extra(_ column: String = "extra") throws -> [String: JSONValue] {
-        JSONValue.parse(try string(column))?.objectValue ?? [:]
-    }
-}
-
-extension Dictionary where Key == String, Value == JSONValue {
-    var jsonText: String { JSONValue.object(self).jsonText() }
-}

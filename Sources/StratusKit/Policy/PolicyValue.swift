@@ -114,3 +114,8 @@ extension PolicyValue {
         }
     }
 }
+
+extension PolicyValue {
+    /// A string, or `None` when absent.
+    public static func optional(_ value: String?) -> PolicyValue { value.map(PolicyValue.string) ?? .none }
+}

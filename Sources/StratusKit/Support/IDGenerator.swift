@@ -1,8 +1,11 @@
 import Foundation
 
 /// The one way Stratus makes resource ids: a random UUID rendered as 32 lowercase hex
-/// digits without dashes, as Keystone does.
+/// digits without dashes, as Keystone does (`hex()`), or in its dashed form, as Glance,
+/// Nova and Neutron do (`uuid()`).
 public enum IDGenerator {
+    public static func uuid() -> String { UUID().uuidString.lowercased() }
+
     public static func hex() -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()

@@ -1,0 +1,23 @@
+import StratusKit
+
+extension ImageManager {
+    /// One scrubber pass: images in `pending_delete` for at least `scrub_time` seconds lose
+    /// their data and become `deleted`.
+    func scrub() async {
+        do {
+            let due = try await read { q in
+                try await q.pendingDeletes(deletedBefore: Timestamp.now().adding(seconds: -self.settings.scrubTime))
+            }
+            for image in due {
+                if let location = image.location { try await store.delete(location: location) }
+                try await write { q in
+                    try await q.sql.update("images").set("status", to: ImageStatus.deleted.rawValue)
+                        .set("location", to: String?.none).where("id", .equal, image.id).run()
+                }
+                logger.info("image scrubbed", metadata: ["image_id": "\(image.id)"])
+            }
+        } catch {
+            logger.warning("scrubber pass failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
