@@ -34,7 +34,10 @@ enum TinyImage {
             ownerProjectID: ownerProjectID, userID: adminUserID)
         let diskID = try await service.registerPublicImage(
             name: name, file: disk, diskFormat: "ami", containerFormat: "ami",
-            properties: ["kernel_id": kernelID, "ramdisk_id": ramdiskID, "os_distro": "stratus-tiny"],
+            properties: [
+                "kernel_id": kernelID, "ramdisk_id": ramdiskID, "os_distro": "stratus-tiny",
+                "os_command_line": "root=/dev/vda console=ttyS0",
+            ],
             ownerProjectID: ownerProjectID, userID: adminUserID)
         return "image    \(name) registered (\(diskID)), with its kernel and ramdisk"
     }
