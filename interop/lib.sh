@@ -262,13 +262,14 @@ expect_json() {
     if [[ "$r" == True ]]; then _record 1 "$desc"; else _record 0 "$desc" "expression: $expr" "on: $text"; fi
 }
 
-# http METHOD PATH [CURL-ARGS...]: request $BASE_URL$PATH. Sets HTTP_CODE,
+# http METHOD PATH [CURL-ARGS...]: request ${HTTP_BASE:-$BASE_URL}$PATH (set
+# HTTP_BASE to reach another service's port). Sets HTTP_CODE,
 # HTTP_BODY, HTTP_HEADERS.
 http() {
     local method=$1 path=$2
     shift 2
     HTTP_CODE="$(curl -sS --noproxy '*' --max-time 30 -X "$method" -o "$SCRATCH/body" -D "$SCRATCH/headers" \
-        -w '%{http_code}' "$@" "$BASE_URL$path" 2>"$SCRATCH/curl.err")" || HTTP_CODE="curl-error: $(cat "$SCRATCH/curl.err")"
+        -w '%{http_code}' "$@" "${HTTP_BASE:-$BASE_URL}$path" 2>"$SCRATCH/curl.err")" || HTTP_CODE="curl-error: $(cat "$SCRATCH/curl.err")"
     HTTP_BODY="$(cat "$SCRATCH/body" 2>/dev/null)"
     HTTP_HEADERS="$(tr -d '\r' <"$SCRATCH/headers" 2>/dev/null)"
 }

@@ -46,8 +46,8 @@ struct FileImageStore: ImageDataStore {
         guard let info = try await FileSystem.shared.info(forFileAt: path) else {
             throw APIError.notFound("The image data is missing from the store.")
         }
-        let whole: ClosedRange<Int64> = 0...(info.size - 1)
         guard info.size > 0 else { return ResponseBody() }
+        let whole: ClosedRange<Int64> = 0...(info.size - 1)
         let bytes = range?.clamped(to: whole) ?? whole
         return ResponseBody(contentLength: bytes.count) { writer in
             try await FileSystem.shared.withFileHandle(forReadingAt: path) { handle in
