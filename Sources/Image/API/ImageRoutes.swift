@@ -6,6 +6,7 @@ import StratusKit
 extension ImageAPI {
     /// Attributes a create request may not carry.
     static let createReadOnly: Set<String> = ImagePatchOperation.readOnly.subtracting(["id"])
+        .union(ImagePatchOperation.derived)
 
     func registerImages(on router: Router<StratusRequestContext>) {
         router.post("/v2/images") { request, context in

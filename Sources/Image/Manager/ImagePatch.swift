@@ -13,8 +13,11 @@ struct ImagePatchOperation: Sendable {
 
     static let readOnly: Set<String> = [
         "id", "status", "checksum", "os_hash_algo", "os_hash_value", "size", "virtual_size", "created_at",
-        "updated_at", "self", "file", "schema", "direct_url", "stores",
+        "updated_at", "self", "file", "schema", "direct_url",
     ]
+    /// Shown in the image but derived from where its data is: openstacksdk's update diff
+    /// asks to remove it, so changes to it are ignored rather than refused.
+    static let derived: Set<String> = ["stores"]
     static let reserved: Set<String> = ["location", "locations", "deleted", "deleted_at"]
     /// Core attributes: set and replaced, never removed.
     static let core: Set<String> = [
@@ -81,6 +84,7 @@ struct ImagePatchOperation: Sendable {
     }
 
     func apply(to image: inout ImageRecord) throws {
+        if Self.derived.contains(attribute) { return }
         if Self.core.contains(attribute) {
             guard kind != .remove else { throw APIError.forbidden("Property \(attribute) may not be removed.") }
             try ImageSchemaValidation.setCore(attribute, to: value ?? .null, on: &image)
