@@ -1,0 +1,108 @@
+import Foundation
+import StratusKit
+import XCTest
+
+@testable import Image
+
+final class ImageDeletionAndImportTests: XCTestCase {
+    func testDelayedDeleteKeepsDataUntilTheScrubberRuns() async throws {
+        try await ImageTestCloud.run(config: ["image.delayed_delete": "true", "image.scrub_time": "0"]) { cloud in
+            let alpha = try await cloud.project("alpha")
+            let created = try await cloud.createImage(["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+            let id = try XCTUnwrap(created["id"]?.stringValue)
+            let upload = try await cloud.call(.put, "/v2/images/\(id)/file", token: alpha.token, bytes: [9, 9, 9])
+            XCTAssertEqual(upload.status, .noContent)
+            let deleted = try await cloud.call(.delete, "/v2/images/\(id)", token: alpha.token)
+            XCTAssertEqual(deleted.status, .noContent)
+            let shown = try await cloud.call(.get, "/v2/images/\(id)", token: alpha.token)
+            XCTAssertEqual(shown.status, .notFound)
+            XCTAssertEqual(cloud.storedFiles(), [id], "data stays until the scrubber runs")
+            let status = try await cloud.service.manager.read { q in
+                try await q.sql.select().column("status").from("images").where("id", .equal, id).first()?.string("status")
+            }
+            XCTAssertEqual(status, "pending_delete")
+            await cloud.service.manager.scrub()
+            XCTAssertEqual(cloud.storedFiles(), [])
+            let scrubbed = try await cloud.service.manager.read { q in
+                try await q.sql.select().column("status").from("images").where("id", .equal, id).first()?.string("status")
+            }
+            XCTAssertEqual(scrubbed, "deleted")
+        }
+    }
+
+    func testDeletingDuringStagingRemovesStagedData() async throws {
+        try await ImageTestCloud.run { cloud in
+            let alpha = try await cloud.project("alpha")
+            let created = try await cloud.createImage(["name": "staged"], token: alpha.token)
+            let id = try XCTUnwrap(created["id"]?.stringValue)
+            let stage = try await cloud.call(.put, "/v2/images/\(id)/stage", token: alpha.token, bytes: [1, 2, 3, 4])
+            XCTAssertEqual(stage.status, .noContent)
+            let staging = cloud.dataDirectory + "/image-staging"
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: staging), [id])
+            let again = try await cloud.call(.put, "/v2/images/\(id)/stage", token: alpha.token, bytes: [1])
+            XCTAssertEqual(again.status, .conflict)
+            let deleted = try await cloud.call(.delete, "/v2/images/\(id)", token: alpha.token)
+            XCTAssertEqual(deleted.status, .noContent)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: staging), [])
+        }
+    }
+
+    func testUploadWithoutOctetStreamIsRefused() async throws {
+        try await ImageTestCloud.run { cloud in
+            let alpha = try await cloud.project("alpha")
+            let created = try await cloud.createImage(["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+            let id = try XCTUnwrap(created["id"]?.stringValue)
+            let wrong = try await cloud.call(
+                .put, "/v2/images/\(id)/file", token: alpha.token, bytes: [1], contentType: "application/json")
+            XCTAssertEqual(wrong.status, .unsupportedMediaType)
+            let shown = try await cloud.call(.get, "/v2/images/\(id)", token: alpha.token)
+            XCTAssertEqual(shown.json?["status"], "queued")
+        }
+    }
+
+    func testErrorBodiesFollowTheAcceptHeader() async throws {
+        try await ImageTestCloud.run { cloud in
+            let alpha = try await cloud.project("alpha")
+            let missing = "/v2/images/\(IDGenerator.uuid())"
+            let json = try await cloud.call(.get, missing, token: alpha.token, headers: ["Accept": "application/json"])
+            XCTAssertEqual(json.json?["code"], "404 Not Found")
+            XCTAssertEqual(json.json?["title"], "Not Found")
+            let html = try await cloud.call(.get, missing, token: alpha.token, headers: ["Accept": "*/*"])
+            XCTAssertEqual(html.header("Content-Type"), "text/html; charset=UTF-8")
+            XCTAssertTrue(String(decoding: html.body, as: UTF8.self).contains("<title>404 Not Found</title>"))
+            let plain = try await cloud.call(.get, missing, token: alpha.token, headers: ["Accept": ""])
+            XCTAssertTrue(String(decoding: plain.body, as: UTF8.self).hasPrefix("404 Not Found\n\nNo image found"))
+        }
+    }
+
+    /// Paging by marker over every sort key and direction returns exactly the images a
+    /// full sort returns, in the same order (the keyset condition matches ORDER BY).
+    func testKeysetPagingMatchesAFullSortForEveryKey() async throws {
+        try await ImageTestCloud.run { cloud in
+            let alpha = try await cloud.project("alpha")
+            var generator = SystemRandomNumberGenerator()
+            for index in 0..<14 {
+                var body: [String: JSONValue] = [:]
+                if index % 3 != 0 { body["name"] = .string(["b", "a", "c"][Int.random(in: 0..<3, using: &generator)]) }
+                if index % 2 == 0 { body["disk_format"] = "raw" }
+                _ = try await cloud.createImage(.object(body), token: alpha.token)
+            }
+            for key in ImageSortKey.allCases {
+                for direction in ["asc", "desc"] {
+                    let full = try await cloud.call(.get, "/v2/images?sort=\(key.rawValue):\(direction)&limit=100", token: alpha.token)
+                    let expected = full.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                    XCTAssertEqual(expected.count, 14)
+                    var seen: [String] = []
+                    var path: String? = "/v2/images?sort=\(key.rawValue):\(direction)&limit=3"
+                    while let current = path {
+                        let page = try await cloud.call(.get, current, token: alpha.token)
+                        let ids = page.json?["images"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                        seen += ids
+                        path = ids.isEmpty ? nil : page.json?["next"]?.stringValue
+                    }
+                    XCTAssertEqual(seen, expected, "\(key.rawValue):\(direction)")
+                }
+            }
+        }
+    }
+}
