@@ -22,10 +22,11 @@ extension ImageService {
         query.osHidden = nil
         for existing in try await manager.listImages(query, auth: auth) {
             if existing.status == .active, existing.properties == properties { return existing.id }
-            var unprotected = existing
-            unprotected.protected = false
-            let replaced = unprotected
-            try await manager.write { q in try await q.update(replaced) }
+            try await manager.write { q in
+                guard var current = try await q.image(id: existing.id, forUpdate: true) else { return }
+                current.protected = false
+                try await q.update(current)
+            }
             try await manager.deleteImage(existing.id, auth: auth)
         }
         var draft = ImageDraft(

@@ -30,6 +30,7 @@ public final class ImageService: Sendable {
         let policy = try ImagePolicy(overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/image-policy.yaml"))
         let manager = ImageManager(
             database: database, store: store, staging: staging, policy: policy, settings: settings, logger: logger)
+        try await manager.recoverInterruptedTransfers()
         try await manager.failUnfinishedTasks()
         self.manager = manager
         self.database = database

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import StratusKit
 import XCTest
 
@@ -102,6 +104,64 @@ final class ImageDeletionAndImportTests: XCTestCase {
                     }
                     XCTAssertEqual(seen, expected, "\(key.rawValue):\(direction)")
                 }
+            }
+        }
+    }
+}
+
+final class ImageScopeAndWebDownloadTests: XCTestCase {
+    func testTokensWithoutAProjectAreRefused() async throws {
+        try await ImageTestCloud.run { cloud in
+            let system = try await cloud.systemToken()
+            let list = try await cloud.call(.get, "/v2/images", token: system)
+            XCTAssertEqual(list.status, .forbidden)
+            let create = try await cloud.call(.post, "/v2/images", token: system, json: ["name": "ownerless"])
+            XCTAssertEqual(create.status, .forbidden)
+        }
+    }
+
+    func testWebDownloadFetchesFromAnAllowedHostAndRefusesRedirects() async throws {
+        let payload = SampleImages.random(200_000)
+        let source = Router()
+        source.get("/data") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: payload))) }
+        source.get("/elsewhere") { _, _ in Response(status: .found, headers: [.location: "/data"]) }
+        try await Application(router: source, logger: ImageTestCloud.logger).test(.live) { server in
+            let port = try XCTUnwrap(server.port)
+            try await ImageTestCloud.run(config: ["image.web_download_allowed_hosts": "127.0.0.1:\(port)"]) { cloud in
+                let alpha = try await cloud.project("alpha")
+                let info = try await cloud.call(.get, "/v2/info/import", token: alpha.token)
+                XCTAssertEqual(info.json?["import-methods"]?["value"], ["glance-direct", "web-download"])
+                func importFrom(_ path: String) async throws -> (String, String) {
+                    let created = try await cloud.createImage(
+                        ["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+                    let id = try XCTUnwrap(created["id"]?.stringValue)
+                    let started = try await cloud.call(
+                        .post, "/v2/images/\(id)/import", token: alpha.token,
+                        json: ["method": ["name": "web-download", "uri": .string("http://127.0.0.1:\(port)\(path)")]])
+                    XCTAssertEqual(started.status, .accepted)
+                    for _ in 0..<200 {
+                        let tasks = try await cloud.call(.get, "/v2/images/\(id)/tasks", token: alpha.token)
+                        let status = tasks.json?["tasks"]?.arrayValue?.first?["status"]?.stringValue ?? ""
+                        if status == "success" || status == "failure" { return (id, status) }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return (id, "timeout")
+                }
+                let (fetched, fetchStatus) = try await importFrom("/data")
+                XCTAssertEqual(fetchStatus, "success")
+                let image = try await cloud.call(.get, "/v2/images/\(fetched)", token: alpha.token)
+                XCTAssertEqual(image.json?["status"], "active")
+                XCTAssertEqual(image.json?["checksum"]?.stringValue, Digests.md5(payload))
+                let (redirected, redirectStatus) = try await importFrom("/elsewhere")
+                XCTAssertEqual(redirectStatus, "failure")
+                let refused = try await cloud.call(.get, "/v2/images/\(redirected)", token: alpha.token)
+                XCTAssertEqual(refused.json?["status"], "queued")
+                let otherHost = try await cloud.createImage(["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+                let otherID = try XCTUnwrap(otherHost["id"]?.stringValue)
+                let denied = try await cloud.call(
+                    .post, "/v2/images/\(otherID)/import", token: alpha.token,
+                    json: ["method": ["name": "web-download", "uri": "http://169.254.169.254/latest"]])
+                XCTAssertEqual(denied.status, .badRequest)
             }
         }
     }

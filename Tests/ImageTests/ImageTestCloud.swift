@@ -123,6 +123,24 @@ struct ImageClient: Sendable {
         return token
     }
 
+    /// A system-scoped admin token (no project).
+    func systemToken() async throws -> String {
+        let body: JSONValue = [
+            "auth": [
+                "identity": [
+                    "methods": ["password"],
+                    "password": ["user": ["name": "admin", "domain": ["id": "default"], "password": "admin-secret"]],
+                ],
+                "scope": ["system": ["all": true]],
+            ]
+        ]
+        let (status, headers, json) = try await identityCall(.post, "/v3/auth/tokens", token: nil, body: body)
+        guard status == .created, let token = headers[HTTPField.Name("X-Subject-Token")!] else {
+            throw TestFailure("system token: \(status) \(String(describing: json))")
+        }
+        return token
+    }
+
     func adminToken() async throws -> String { try await token(user: "admin", password: "admin-secret", project: "admin") }
 
     /// A new project with one user holding `role` on it.

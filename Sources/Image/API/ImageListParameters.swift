@@ -11,11 +11,12 @@ struct ImageListParameters {
         "limit", "marker", "sort_key", "sort_dir", "sort", "visibility", "member_status", "tag", "size_min", "changes-since",
         "size_max", "os_hidden", "protected", "created_at", "updated_at", "name", "status", "owner",
         "container_format", "disk_format", "id", "checksum", "os_hash_value", "os_hash_algo", "min_disk", "min_ram",
+        "virtual_size", "size",
     ]
     /// Filters compared for equality, with the `in:` form.
     static let equalityColumns = [
         "name", "status", "owner", "container_format", "disk_format", "id", "checksum", "os_hash_value",
-        "os_hash_algo",
+        "os_hash_algo", "min_disk", "min_ram", "virtual_size", "size",
     ]
 
     let items: [(name: String, value: String)]
@@ -47,7 +48,7 @@ struct ImageListParameters {
         }
         for column in Self.equalityColumns {
             guard let value = first(column) else { continue }
-            query.equalities.append((column, Self.values(value)))
+            query.equalities.append((column, try Self.filterValues(column, value)))
         }
         query.tags = all("tag")
         query.sizeMin = try integer("size_min")
@@ -76,6 +77,28 @@ struct ImageListParameters {
         }
         query.sort = try sort()
         return query
+    }
+
+    /// Columns filtered with the `in:` form as well as by one value.
+    static let inColumns: Set<String> = ["name", "id", "status", "container_format", "disk_format"]
+    static let integerColumns: Set<String> = ["min_disk", "min_ram", "virtual_size", "size"]
+
+    /// The values a column filter accepts: integers for numeric columns; `in:` lists for
+    /// the columns that have them; any other operator is refused, as Glance does.
+    static func filterValues(_ column: String, _ text: String) throws -> [any Encodable & Sendable] {
+        if integerColumns.contains(column) {
+            guard let number = Int64(text) else {
+                throw APIError.badRequest("Unable to filter on a range with a non-numeric value.")
+            }
+            return [number]
+        }
+        guard inColumns.contains(column) else { return [text] }
+        if let colon = text.firstIndex(of: ":"),
+            let comparison = ImageListQuery.Comparison(rawValue: String(text[..<colon])), comparison != .eq
+        {
+            throw APIError.badRequest("Unable to filter by unknown operator '\(comparison.rawValue)'.")
+        }
+        return text.hasPrefix("eq:") ? [String(text.dropFirst(3))] : values(text)
     }
 
     /// `in:a,b,"c,d"` → [a, b, c,d]; any other value is one value.

@@ -102,10 +102,9 @@ extension ImageAPI {
         for (key, value) in body {
             switch key {
             case "id":
-                guard let text = value.stringValue, let uuid = UUID(uuidString: text) else {
+                guard let text = value.stringValue, UUID(uuidString: text) != nil else {
                     throw ImageSchemaValidation.schemaError("\(value.jsonText()) is not a valid UUID")
                 }
-                _ = uuid
                 draft.id = text.lowercased()
             case _ where ImagePatchOperation.core.contains(key):
                 try ImageSchemaValidation.setCore(key, to: value, on: &scratch)

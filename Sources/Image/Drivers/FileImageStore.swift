@@ -37,6 +37,15 @@ struct FileImageStore: ImageDataStore {
         return location
     }
 
+    func withContents<Result: Sendable>(
+        location: String, _ body: (FileChunks, Int64) async throws -> Result
+    ) async throws -> Result {
+        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path(of: location))) { handle in
+            let size = try await handle.info().size
+            return try await body(handle.readChunks(in: 0..<size, chunkLength: .mebibytes(1)), size)
+        }
+    }
+
     func byteSource(location: String) throws -> any ByteSource {
         try FileByteSource(path: path(of: location))
     }

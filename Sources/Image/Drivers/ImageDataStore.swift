@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import _NIOFileSystem
 
 /// Where image data lives (Glance's stores). The `file` store keeps it under the data
 /// directory; another back end (the Object Storage service) plugs in behind this protocol.
@@ -14,6 +15,11 @@ protocol ImageDataStore: Sendable {
     func write<Data: AsyncSequence & Sendable>(
         imageID: String, data: Data, observe: (ByteBuffer) throws -> Void
     ) async throws -> String where Data.Element == ByteBuffer
+
+    /// Runs `body` with the stored data as a stream of chunks, and its size.
+    func withContents<Result: Sendable>(
+        location: String, _ body: (FileChunks, Int64) async throws -> Result
+    ) async throws -> Result
 
     /// Random access to stored data, for inspecting its format.
     func byteSource(location: String) throws -> any ByteSource

@@ -42,4 +42,7 @@ struct ReceivedData: Sendable {
     var size: Int64
     var checksum: String
     var multihash: String
+    /// Where the data was written in its store.
+    var location: String
+    var inspection: DiskInspection
 }

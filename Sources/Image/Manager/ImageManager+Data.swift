@@ -12,16 +12,8 @@ extension ImageManager {
     ) async throws where Body.Element == ByteBuffer {
         let image = try await claim(id, auth: auth, rule: "upload_image", from: [.queued], to: .saving)
         do {
-            let limit = try await remainingStorage(owner: image.owner)
-            try await receive(image, data: data, declaredLength: declaredLength, limit: limit, into: store) { q, image, digest, location, inspection in
-                image.status = .active
-                image.size = digest.size
-                image.checksum = digest.checksum
-                image.osHashAlgo = "sha512"
-                image.osHashValue = digest.multihash
-                image.virtualSize = ImageManager.reportedVirtualSize(image, inspection)
-                image.location = location
-                image.storeID = self.store.id
+            try await receive(image, data: data, declaredLength: declaredLength, into: .stored) { image, received in
+                self.markActive(&image, received)
             }
             logger.info("image uploaded", metadata: ["image_id": "\(id)"])
         } catch {
@@ -38,9 +30,8 @@ extension ImageManager {
         let image = try await claim(
             id, auth: auth, rule: "modify_image", from: [.queued], to: .uploading, requireFormats: false)
         do {
-            let limit = try await remainingStaging(owner: image.owner)
-            try await receive(image, data: data, declaredLength: declaredLength, limit: limit, into: staging, inspect: false) { _, image, digest, _, _ in
-                image.stagedSize = digest.size
+            try await receive(image, data: data, declaredLength: declaredLength, into: .staged) { image, received in
+                image.stagedSize = received.size
             }
         } catch {
             await restore(id, from: .uploading)
@@ -72,13 +63,28 @@ extension ImageManager {
         }
     }
 
-    /// Streams `data` into `target`, verifies it, and records the result with `finish` in
-    /// one transaction, unless the image was deleted meanwhile (410, data removed).
+    /// The image's data is in the store: record what the transfer found.
+    func markActive(_ image: inout ImageRecord, _ received: ReceivedData) {
+        image.status = .active
+        image.size = received.size
+        image.checksum = received.checksum
+        image.osHashAlgo = "sha512"
+        image.osHashValue = received.multihash
+        image.virtualSize = Self.reportedVirtualSize(image, received.inspection)
+        image.location = received.location
+        image.storeID = store.id
+    }
+
+    /// Streams `data` into the store (`.stored`, format verified) or the staging area
+    /// (`.staged`), within the size cap and the owner's quota, and records the result with
+    /// `finish` in one transaction, unless the image was deleted meanwhile (410, data removed).
     func receive<Body: AsyncSequence & Sendable>(
-        _ image: ImageRecord, data: Body, declaredLength: Int64?, limit: Int64, into target: any ImageDataStore,
-        inspect: Bool = true,
-        finish: @escaping @Sendable (ImageQueries, inout ImageRecord, ReceivedData, String, DiskInspection) throws -> Void
+        _ image: ImageRecord, data: Body, declaredLength: Int64?, into quota: StorageQuota,
+        finish: @escaping @Sendable (inout ImageRecord, ReceivedData) throws -> Void
     ) async throws where Body.Element == ByteBuffer {
+        let target = quota == .stored ? store : staging
+        let inspect = quota == .stored
+        let limit = try await remaining(quota, owner: image.owner)
         let tooLarge: @Sendable () -> APIError = {
             limit >= self.settings.imageSizeCap
                 ? APIError(.contentTooLarge, "The incoming image is too large: The provided image is too large.")
@@ -103,12 +109,18 @@ extension ImageManager {
                     throw Self.formatError(error)
                 }
             }
-            let checked = inspection
-            let received = ReceivedData(size: digest.byteCount, checksum: digest.checksum, multihash: digest.multihash)
+            let received = ReceivedData(
+                size: digest.byteCount, checksum: digest.checksum, multihash: digest.multihash, location: location,
+                inspection: inspection)
             try await write { q in
                 guard var current = try await q.image(id: image.id, forUpdate: true), current.status == image.status
-                else { throw APIError(.gone, "Image \(image.id) was deleted while its data was being stored.") }
-                try finish(q, &current, received, location, checked)
+                else {
+                    throw APIError(
+                        .gone,
+                        "Image \(image.id) could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.")
+                }
+                try await self.checkAtCommit(quota, owner: current.owner, imageID: image.id, bytes: received.size, in: q)
+                try finish(&current, received)
                 current.updatedAt = Timestamp.now()
                 try await q.update(current)
             }
@@ -153,7 +165,7 @@ extension ImageManager {
         case .unsafeImage:
             return APIError(.unsupportedMediaType, "Image failed safety checks. \(error)")
         case .readFailed:
-            return APIError(.internalServerError, "\(error)")
+            return APIError(.internalServerError, "The image data could not be read back from the store.")
         default:
             return APIError(.unsupportedMediaType, "Image format inspection failed. \(error)")
         }

@@ -31,8 +31,9 @@ extension ImageManager {
         async throws -> TaskRecord
     {
         if case .webDownload(let url) = method {
-            guard let host = url.host, settings.webDownloadAllowedHosts.contains(host),
-                ["http", "https"].contains(url.scheme ?? "")
+            guard let host = url.host, ["http", "https"].contains(url.scheme ?? ""),
+                settings.webDownloadAllowedHosts.contains(url.port.map { "\(host):\($0)" } ?? host)
+                    || (settings.webDownloadAllowedHosts.contains(host) && [80, 443].contains(url.port))
             else {
                 throw APIError.badRequest(
                     settings.webDownloadAllowedHosts.isEmpty
@@ -48,10 +49,9 @@ extension ImageManager {
             expiresAt: nil, createdAt: now, updatedAt: now)
         try await write { q in
             var image = try await self.requireVisibleImage(id, auth: auth, in: q, forUpdate: true)
-            try self.policy.enforce("add_image", auth, target: self.policy.target(image, auth: auth))
             try self.policy.enforce("modify_image", auth, target: self.policy.target(image, auth: auth))
-            guard image.diskFormat != nil, image.containerFormat != nil else {
-                throw APIError.conflict("'disk_format' needs to be set before import")
+            if image.status == .active {
+                throw APIError.conflict("Image with status active cannot be target for import")
             }
             switch method {
             case .glanceDirect:
@@ -63,6 +63,10 @@ extension ImageManager {
                     throw APIError.conflict("Image needs to be in 'queued' state to use 'web-download' method")
                 }
             }
+            guard image.containerFormat != nil else {
+                throw APIError.conflict("'container_format' needs to be set before import")
+            }
+            guard image.diskFormat != nil else { throw APIError.conflict("'disk_format' needs to be set before import") }
             image.status = .importing
             image.properties["os_glance_import_task"] = task.id
             image.updatedAt = now
@@ -81,27 +85,16 @@ extension ImageManager {
         task.status = .processing
         await save(task)
         do {
-            if case .webDownload(let url) = method {
-                try await downloadToStaging(imageID: imageID, from: url)
-            }
-            let image = try await read { q in try await q.image(id: imageID) }
-            guard let image, image.status == .importing else {
+            guard var image = try await read({ q in try await q.image(id: imageID) }), image.status == .importing else {
                 throw APIError.conflict("Image \(imageID) is no longer importing.")
             }
-            let limit = try await remainingStorage(owner: image.owner)
-            let stagedPath = FilePath((staging as? FileImageStore)?.path(of: imageID) ?? "")
-            try await FileSystem.shared.withFileHandle(forReadingAt: stagedPath) { handle in
-                let size = try await handle.info().size
-                try await receive(image, data: handle.readChunks(in: 0..<size), declaredLength: size, limit: limit, into: store) {
-                    _, image, digest, location, inspection in
-                    image.status = .active
-                    image.size = digest.size
-                    image.checksum = digest.checksum
-                    image.osHashAlgo = "sha512"
-                    image.osHashValue = digest.multihash
-                    image.virtualSize = ImageManager.reportedVirtualSize(image, inspection)
-                    image.location = location
-                    image.storeID = self.store.id
+            if case .webDownload(let url) = method {
+                try await downloadToStaging(image: image, from: url)
+                image = try await read { q in try await q.image(id: imageID) } ?? image
+            }
+            try await staging.withContents(location: imageID) { chunks, size in
+                try await receive(image, data: chunks, declaredLength: size, into: .stored) { image, received in
+                    self.markActive(&image, received)
                     image.stagedSize = nil
                     image.properties.removeValue(forKey: "os_glance_import_task")
                     image.properties["os_glance_importing_to_stores"] = ""
@@ -114,9 +107,10 @@ extension ImageManager {
             logger.info("image imported", metadata: ["image_id": "\(imageID)", "task_id": "\(task.id)"])
         } catch {
             task.status = .failure
-            task.message = (error as? APIError)?.message ?? "\(error)"
+            task.message = (error as? APIError).map { $0.status.code < 500 ? $0.message : "" } ?? ""
+            if task.message.isEmpty { task.message = "Task failed due to Internal Error" }
             await revertImport(imageID: imageID, method: method)
-            logger.warning("image import failed", metadata: ["image_id": "\(imageID)", "error": "\(task.message)"])
+            logger.warning("image import failed", metadata: ["image_id": "\(imageID)", "error": "\(error)"])
         }
         task.expiresAt = Timestamp.now().adding(seconds: settings.taskTimeToLiveHours * 3600)
         await save(task)
@@ -140,16 +134,22 @@ extension ImageManager {
         if case .webDownload = method { try? await staging.delete(location: imageID) }
     }
 
-    private func downloadToStaging(imageID: String, from url: URL) async throws {
-        guard let staging = staging as? FileImageStore else { return }
-        let (temporary, response) = try await URLSession.shared.download(from: url)
+    /// Fetches a web-download URI (no redirects: the allow-list names the host that
+    /// answers) and stages it like `PUT /stage`, within the stage quota.
+    private func downloadToStaging(image: ImageRecord, from url: URL) async throws {
+        let session = URLSession(configuration: .ephemeral, delegate: RedirectRefusal(), delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let (temporary, response) = try await session.download(from: url)
         defer { try? FileManager.default.removeItem(at: temporary) }
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
-            throw APIError.badRequest("web-download of \(url.absoluteString) failed: \(response)")
+            throw APIError.badRequest("web-download of \(url.absoluteString) failed with \(response)")
         }
-        let destination = staging.path(of: imageID)
-        try? FileManager.default.removeItem(atPath: destination)
-        try FileManager.default.moveItem(atPath: temporary.path, toPath: destination)
+        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(temporary.path)) { handle in
+            let size = try await handle.info().size
+            try await receive(
+                image, data: handle.readChunks(in: 0..<size, chunkLength: .mebibytes(1)), declaredLength: size, into: .staged
+            ) { image, received in image.stagedSize = received.size }
+        }
     }
 
     private func save(_ task: TaskRecord) async {
@@ -161,6 +161,14 @@ extension ImageManager {
         } catch {
             logger.error("cannot record task status", metadata: ["task_id": "\(task.id)", "error": "\(error)"])
         }
+    }
+
+    /// After a restart: uploads and stages a stopped server was receiving go back to
+    /// `queued` (their data was never linked into place), as Glance's failed uploads do.
+    /// (With several servers on one database this would also reset their transfers in
+    /// progress; it assumes one image server per database.)
+    func recoverInterruptedTransfers() async throws {
+        try await write { q in try await q.resetInterruptedTransfers(at: Timestamp.now()) }
     }
 
     /// After a restart: tasks a stopped server left running failed; their images revert.
@@ -190,9 +198,22 @@ extension ImageManager {
         return task
     }
 
+    /// The tasks of an image, for its owner (or an admin): they name who ran them and how.
     func imageTasks(_ id: String, auth: AuthContext) async throws -> [TaskRecord] {
         let image = try await read { q in try await self.requireVisibleImage(id, auth: auth, in: q) }
         try policy.enforce("get_image", auth, target: policy.target(image, auth: auth))
+        try policy.enforce("modify_image", auth, target: policy.target(image, auth: auth))
         return try await read { q in try await q.tasks(owner: nil, type: nil, status: nil, imageID: id) }
+    }
+}
+
+/// Refuses every HTTP redirect of a web-download, so that an allowed host cannot send the
+/// server to fetch from another (an internal address, the metadata service…).
+final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

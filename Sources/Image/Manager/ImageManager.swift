@@ -92,10 +92,10 @@ final class ImageManager: Sendable {
         image.properties = draft.properties
         image.tags = draft.tags
         let target = policy.target(image, auth: auth)
-        try policy.enforce("add_image", auth, target: target)
         if let owner, owner != auth.projectID, !policy.isAdmin(auth) {
             throw APIError.forbidden("You are not permitted to create images owned by '\(owner)'.")
         }
+        try policy.enforce("add_image", auth, target: target)
         try enforceVisibilityChange(to: image.visibility, auth: auth, target: target)
         try checkCounts(image)
         let created = image
@@ -103,7 +103,7 @@ final class ImageManager: Sendable {
             if try await q.imageIDExists(created.id) {
                 throw APIError.conflict("Image ID \(created.id) already exists!")
             }
-            if let owner = created.owner { try await self.checkImageCountQuota(owner: owner, in: q) }
+            if let owner = created.owner { try await self.checkImageCount(owner: owner, in: q) }
             try await q.insert(created)
         }
         logger.info("image created", metadata: ["image_id": "\(image.id)", "owner": "\(owner ?? "")"])
@@ -230,52 +230,6 @@ final class ImageManager: Sendable {
             try await q.update(image)
         }
     }
-
-    // MARK: Quotas
-
-    private func checkImageCountQuota(owner: String, in q: ImageQueries) async throws {
-        guard settings.quotaImageCountTotal >= 0 else { return }
-        let usage = try await q.usage(owner: owner)
-        if usage.imageCount >= settings.quotaImageCountTotal {
-            throw APIError(
-                .contentTooLarge,
-                "Project \(owner) is over a limit for [Resource image_count_total is over limit of \(settings.quotaImageCountTotal) due to current usage \(usage.imageCount) and delta 1]"
-            )
-        }
-    }
-
-    /// How many more bytes the owner may store (nil: no limit but the size cap), or 413 when
-    /// the project is already at its limit.
-    func remainingStorage(owner: String?) async throws -> Int64 {
-        var remaining = settings.imageSizeCap
-        guard settings.quotaImageSizeTotalMiB >= 0, let owner else { return remaining }
-        let limit = settings.quotaImageSizeTotalMiB << 20
-        let usage = try await read { q in try await q.usage(owner: owner) }
-        if usage.totalSize >= limit {
-            throw APIError(
-                .contentTooLarge,
-                "Project \(owner) is over a limit for [Resource image_size_total is over limit of \(settings.quotaImageSizeTotalMiB) due to current usage \(usage.totalSize >> 20) and delta 0]"
-            )
-        }
-        remaining = min(remaining, limit - usage.totalSize)
-        return remaining
-    }
-
-    /// Like `remainingStorage`, for the staging area.
-    func remainingStaging(owner: String?) async throws -> Int64 {
-        var remaining = settings.imageSizeCap
-        guard settings.quotaImageStageTotalMiB >= 0, let owner else { return remaining }
-        let limit = settings.quotaImageStageTotalMiB << 20
-        let usage = try await read { q in try await q.usage(owner: owner) }
-        if usage.stagedSize >= limit {
-            throw APIError(
-                .contentTooLarge,
-                "Project \(owner) is over a limit for [Resource image_stage_total is over limit of \(settings.quotaImageStageTotalMiB) due to current usage \(usage.stagedSize >> 20) and delta 0]"
-            )
-        }
-        remaining = min(remaining, limit - usage.stagedSize)
-        return remaining
-    }
 }
 
 /// What a create request asks for, validated against the image schema.
@@ -292,18 +246,4 @@ struct ImageDraft: Sendable {
     var osHidden: Bool?
     var properties: [String: String] = [:]
     var tags: [String] = []
-}
-
-extension ImageManager {
-    /// `/v2/info/usage`: the caller's project's quota limits and usage, as Glance reports them.
-    func usageBody(auth: AuthContext) async throws -> JSONValue {
-        guard let project = auth.projectID else { throw APIError.badRequest("A project-scoped token is required.") }
-        let usage = try await read { q in try await q.usage(owner: project) }
-        func entry(_ limit: Int64, _ used: Int64) -> JSONValue { ["limit": .int(limit), "usage": .int(used)] }
-        return [
-            "image_count_total": entry(settings.quotaImageCountTotal, usage.imageCount),
-            "image_size_total": entry(settings.quotaImageSizeTotalMiB, usage.totalSize >> 20),
-            "image_stage_total": entry(settings.quotaImageStageTotalMiB, usage.stagedSize >> 20),
-        ]
-    }
 }

@@ -10,6 +10,8 @@ struct ImagePatchOperation: Sendable {
     var kind: Kind
     var attribute: String
     var value: JSONValue?
+    /// The 2.0 patch form, where `add` of an existing property is a conflict.
+    var legacy = false
 
     static let readOnly: Set<String> = [
         "id", "status", "checksum", "os_hash_algo", "os_hash_value", "size", "virtual_size", "created_at",
@@ -61,7 +63,8 @@ struct ImagePatchOperation: Sendable {
             if Self.reserved.contains(attribute) || attribute.hasPrefix("os_glance") {
                 throw APIError.forbidden("Attribute '\(attribute)' is reserved.")
             }
-            return ImagePatchOperation(kind: kind, attribute: attribute, value: kind == .remove ? nil : object["value"])
+            return ImagePatchOperation(
+                kind: kind, attribute: attribute, value: kind == .remove ? nil : object["value"], legacy: legacy)
         }
     }
 
@@ -85,6 +88,9 @@ struct ImagePatchOperation: Sendable {
 
     func apply(to image: inout ImageRecord) throws {
         if Self.derived.contains(attribute) { return }
+        if legacy, kind == .add, Self.core.contains(attribute) || image.properties[attribute] != nil {
+            throw APIError.conflict("Property \(attribute) already present.")
+        }
         if Self.core.contains(attribute) {
             guard kind != .remove else { throw APIError.forbidden("Property \(attribute) may not be removed.") }
             try ImageSchemaValidation.setCore(attribute, to: value ?? .null, on: &image)

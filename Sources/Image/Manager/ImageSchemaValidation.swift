@@ -45,7 +45,10 @@ enum ImageSchemaValidation {
         case "tags":
             image.tags = try tags(value)
         case "owner":
-            image.owner = try optionalString(value, attribute, maxLength: 255)
+            guard let owner = try optionalString(value, attribute, maxLength: 255), !owner.isEmpty else {
+                throw schemaError("an image must have an owner")
+            }
+            image.owner = owner
         default:
             throw APIError.badRequest("Unknown attribute \(attribute)")
         }
@@ -64,8 +67,7 @@ enum ImageSchemaValidation {
         for item in items {
             guard let tag = item.stringValue else { throw schemaError("\(item.jsonText()) is not of type 'string'") }
             guard tag.count <= 255 else { throw schemaError("'\(tag)' is too long") }
-            if tags.contains(tag) { throw schemaError("\(value.jsonText()) has non-unique elements") }
-            tags.append(tag)
+            if !tags.contains(tag) { tags.append(tag) }
         }
         return tags
     }

@@ -10,10 +10,7 @@ extension ImageManager {
             }
             for image in due {
                 if let location = image.location { try await store.delete(location: location) }
-                try await write { q in
-                    try await q.sql.update("images").set("status", to: ImageStatus.deleted.rawValue)
-                        .set("location", to: String?.none).where("id", .equal, image.id).run()
-                }
+                try await write { q in try await q.markScrubbed(imageID: image.id) }
                 logger.info("image scrubbed", metadata: ["image_id": "\(image.id)"])
             }
         } catch {

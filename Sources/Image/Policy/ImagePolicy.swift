@@ -13,8 +13,12 @@ struct ImagePolicy: Sendable {
         engine.enforce(rule, credentials: auth.policyCredentials, target: target)
     }
 
-    /// Throws Glance's 403 unless the rule allows the caller.
+    /// Throws Glance's 403 unless the rule allows the caller. Every Glance rule is scoped
+    /// to projects: a token without a project (domain or system scope) is refused outright.
     func enforce(_ rule: String, _ auth: AuthContext, target: PolicyAttributes = [:]) throws {
+        guard auth.projectID != nil else {
+            throw APIError.forbidden("The Image API requires a project-scoped token.")
+        }
         guard allows(rule, auth, target: target) else {
             throw APIError.forbidden("You are not authorized to complete \(rule) action.")
         }

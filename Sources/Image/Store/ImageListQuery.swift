@@ -27,7 +27,7 @@ struct ImageListQuery: Sendable {
     /// The member status a shared image must have to be listed; nil lists every status.
     var memberStatus: MemberStatus? = .accepted
     /// Column → accepted values (one value, or several from the `in:` form).
-    var equalities: [(column: String, values: [String])] = []
+    var equalities: [(column: String, values: [any Encodable & Sendable])] = []
     var tags: [String] = []
     var sizeMin: Int64?
     var sizeMax: Int64?

@@ -139,6 +139,22 @@ struct ImageQueries: Sendable {
             .all().map(Self.image)
     }
 
+    /// Images left `saving`, or `uploading` with nothing staged, go back to `queued`.
+    func resetInterruptedTransfers(at now: Timestamp) async throws {
+        try await sql.raw(
+            """
+            UPDATE images SET status = 'queued', updated_at = \(bind: now.microseconds) \
+            WHERE deleted_at IS NULL AND (status = 'saving' OR (status = 'uploading' AND staged_size IS NULL))
+            """
+        ).run()
+    }
+
+    /// The scrubber removed the data of a `pending_delete` image.
+    func markScrubbed(imageID: String) async throws {
+        try await sql.update("images").set("status", to: ImageStatus.deleted.rawValue)
+            .set("location", to: String?.none).where("id", .equal, imageID).run()
+    }
+
     // MARK: Usage (quotas)
 
     struct Usage: Sendable {
@@ -147,12 +163,14 @@ struct ImageQueries: Sendable {
         var stagedSize: Int64 = 0
     }
 
-    /// What a project's live images take: their number, their stored bytes, their staged bytes.
-    func usage(owner: String) async throws -> Usage {
+    /// What a project's live images take: their number, their stored bytes, their staged
+    /// bytes (`excluding` one image, whose new size the caller is checking).
+    func usage(owner: String, excluding: String? = nil) async throws -> Usage {
         let row = try await sql.raw(
             """
-            SELECT COUNT(*) AS images, COALESCE(SUM(size), 0) AS total, COALESCE(SUM(staged_size), 0) AS staged \
-            FROM images WHERE owner = \(bind: owner) AND deleted_at IS NULL
+            SELECT COUNT(*) AS images, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total, \
+            CAST(COALESCE(SUM(staged_size), 0) AS BIGINT) AS staged \
+            FROM images WHERE owner = \(bind: owner) AND deleted_at IS NULL AND id <> \(bind: excluding ?? "")
             """
         ).first()
         guard let row else { return Usage() }
