@@ -29,10 +29,13 @@ extension ImageService {
             }
             try await manager.deleteImage(existing.id, auth: auth)
         }
-        var draft = ImageDraft(
-            name: name, visibility: .public, diskFormat: diskFormat, containerFormat: containerFormat)
-        draft.properties = properties
-        let image = try await manager.createImage(draft, auth: auth)
+        var requested = ImageRecord.requested()
+        requested.name = name
+        requested.visibility = .public
+        requested.diskFormat = diskFormat
+        requested.containerFormat = containerFormat
+        requested.properties = properties
+        let image = try await manager.createImage(requested, auth: auth)
         try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file)) { handle in
             let size = try await handle.info().size
             try await manager.upload(image.id, data: handle.readChunks(in: 0..<size), declaredLength: size, auth: auth)

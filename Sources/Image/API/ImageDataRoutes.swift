@@ -6,20 +6,10 @@ import StratusKit
 extension ImageAPI {
     func registerImageData(on router: Router<StratusRequestContext>) {
         router.put("/v2/images/{image_id}/file") { request, context in
-            let auth = try context.requireAuth()
-            try Self.requireOctetStream(request)
-            try await manager.upload(
-                try context.parameters.require("image_id"), data: request.body, declaredLength: try Self.declaredSize(request),
-                auth: auth)
-            return JSONResponse.empty()
+            try await receiveData(request, context, into: .stored)
         }
         router.put("/v2/images/{image_id}/stage") { request, context in
-            let auth = try context.requireAuth()
-            try Self.requireOctetStream(request)
-            try await manager.stage(
-                try context.parameters.require("image_id"), data: request.body, declaredLength: try Self.declaredSize(request),
-                auth: auth)
-            return JSONResponse.empty()
+            try await receiveData(request, context, into: .staged)
         }
         router.get("/v2/images/{image_id}/file") { request, context in
             let auth = try context.requireAuth()
@@ -77,6 +67,21 @@ extension ImageAPI {
                 requestID: context.requestID)
             return JSONResponse.empty(.accepted)
         }
+    }
+
+    /// `PUT …/file` (into the store) and `PUT …/stage` (into the staging area): 204.
+    private func receiveData(_ request: Request, _ context: StratusRequestContext, into quota: ImageManager.StorageQuota)
+        async throws -> Response
+    {
+        let auth = try context.requireAuth()
+        try Self.requireOctetStream(request)
+        let id = try context.parameters.require("image_id")
+        let size = try Self.declaredSize(request)
+        switch quota {
+        case .stored: try await manager.upload(id, data: request.body, declaredLength: size, auth: auth)
+        case .staged: try await manager.stage(id, data: request.body, declaredLength: size, auth: auth)
+        }
+        return JSONResponse.empty()
     }
 
     /// Image data is sent as `application/octet-stream` (415 otherwise, as Glance answers).

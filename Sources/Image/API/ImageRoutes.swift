@@ -12,8 +12,8 @@ extension ImageAPI {
         router.post("/v2/images") { request, context in
             var request = request
             let auth = try context.requireAuth()
-            let draft = try Self.draft(try await request.jsonObject(context: context))
-            let image = try await manager.createImage(draft, auth: auth)
+            let requested = try Self.requestedImage(try await request.jsonObject(context: context))
+            let image = try await manager.createImage(requested, auth: auth)
             var headers = HTTPFields()
             headers[.location] = publicURL + "/v2/images/\(image.id)"
             headers[HTTPField.Name("OpenStack-image-import-methods")!] = manager.importMethods.joined(separator: ",")
@@ -88,41 +88,31 @@ extension ImageAPI {
     }
 
     /// A create request checked against the image schema.
-    static func draft(_ body: [String: JSONValue]) throws -> ImageDraft {
+    static func requestedImage(_ body: [String: JSONValue]) throws -> ImageRecord {
         for key in body.keys.sorted() {
             if createReadOnly.contains(key) { throw APIError.forbidden("Attribute '\(key)' is read-only.") }
             if ImagePatchOperation.reserved.contains(key) || key.hasPrefix("os_glance") {
                 throw APIError.forbidden("Attribute '\(key)' is reserved.")
             }
         }
-        var scratch = ImageRecord(
-            id: "", status: .queued, visibility: .shared, createdAt: Timestamp(microseconds: 0),
-            updatedAt: Timestamp(microseconds: 0))
-        var draft = ImageDraft()
+        var image = ImageRecord.requested()
         for (key, value) in body {
             switch key {
             case "id":
                 guard let text = value.stringValue, UUID(uuidString: text) != nil else {
                     throw ImageSchemaValidation.schemaError("\(value.jsonText()) is not a valid UUID")
                 }
-                draft.id = text.lowercased()
+                image.id = text.lowercased()
             case _ where ImagePatchOperation.core.contains(key):
-                try ImageSchemaValidation.setCore(key, to: value, on: &scratch)
+                try ImageSchemaValidation.setCore(key, to: value, on: &image)
             default:
-                draft.properties[key] = try ImageSchemaValidation.propertyValue(key, value)
+                guard key.count <= 255 else {
+                    throw APIError.badRequest("Custom property should not be greater than 255 characters.")
+                }
+                image.properties[key] = try ImageSchemaValidation.propertyValue(key, value)
             }
         }
-        draft.name = scratch.name
-        draft.visibility = body["visibility"] != nil ? scratch.visibility : nil
-        draft.owner = scratch.owner
-        draft.diskFormat = scratch.diskFormat
-        draft.containerFormat = scratch.containerFormat
-        draft.minDisk = scratch.minDisk
-        draft.minRAM = scratch.minRAM
-        draft.protected = scratch.protected
-        draft.osHidden = scratch.osHidden
-        draft.tags = scratch.tags
-        return draft
+        return image
     }
 }
 

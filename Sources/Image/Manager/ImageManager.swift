@@ -81,16 +81,17 @@ final class ImageManager: Sendable {
 
     // MARK: Create, update, delete
 
-    func createImage(_ draft: ImageDraft, auth: AuthContext) async throws -> ImageRecord {
+    /// Creates a queued image from what the caller asked for (`ImageRecord.requested`, with
+    /// an empty id to have one made, no owner to own it by the caller's project).
+    func createImage(_ requested: ImageRecord, auth: AuthContext) async throws -> ImageRecord {
         let now = Timestamp.now()
-        let owner = draft.owner ?? auth.projectID
-        var image = ImageRecord(
-            id: draft.id ?? IDGenerator.uuid(), name: draft.name, status: .queued,
-            visibility: draft.visibility ?? .shared, owner: owner, diskFormat: draft.diskFormat,
-            containerFormat: draft.containerFormat, minDisk: draft.minDisk ?? 0, minRAM: draft.minRAM ?? 0,
-            protected: draft.protected ?? false, osHidden: draft.osHidden ?? false, createdAt: now, updatedAt: now)
-        image.properties = draft.properties
-        image.tags = draft.tags
+        var image = requested
+        if image.id.isEmpty { image.id = IDGenerator.uuid() }
+        image.owner = image.owner ?? auth.projectID
+        image.status = .queued
+        image.createdAt = now
+        image.updatedAt = now
+        let owner = image.owner
         let target = policy.target(image, auth: auth)
         if let owner, owner != auth.projectID, !policy.isAdmin(auth) {
             throw APIError.forbidden("You are not permitted to create images owned by '\(owner)'.")
@@ -230,20 +231,4 @@ final class ImageManager: Sendable {
             try await q.update(image)
         }
     }
-}
-
-/// What a create request asks for, validated against the image schema.
-struct ImageDraft: Sendable {
-    var id: String?
-    var name: String?
-    var visibility: ImageVisibility?
-    var owner: String?
-    var diskFormat: String?
-    var containerFormat: String?
-    var minDisk: Int64?
-    var minRAM: Int64?
-    var protected: Bool?
-    var osHidden: Bool?
-    var properties: [String: String] = [:]
-    var tags: [String] = []
 }

@@ -42,6 +42,16 @@ struct ImageRecord: Sendable {
     var tags: [String] = []
 }
 
+extension ImageRecord {
+    /// A new image with Glance's defaults (queued, visibility `shared`), for a create
+    /// request to fill in.
+    static func requested() -> ImageRecord {
+        ImageRecord(
+            id: "", status: .queued, visibility: .shared, createdAt: Timestamp(microseconds: 0),
+            updatedAt: Timestamp(microseconds: 0))
+    }
+}
+
 enum MemberStatus: String, Sendable, CaseIterable {
     case pending, accepted, rejected
 }
