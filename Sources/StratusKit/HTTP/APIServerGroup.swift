@@ -31,6 +31,7 @@ public enum APIServerGroup {
         for spec in servers {
             let application = Application(
                 router: spec.router,
+                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
                 configuration: .init(address: .hostname(spec.host, port: spec.port), serverName: nil),
                 onServerRunning: { _ in
                     let remaining = pending.withLock { count -> Int in

@@ -1,0 +1,24 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers `Expect: 100-continue` with an interim `100 Continue` as soon as the request
+/// head arrives, so that clients that ask (curl on large uploads) send their body at once
+/// instead of waiting a second for an answer. The request goes on without the header.
+final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data),
+            head.headerFields[.expect]?.lowercased() == "100-continue"
+        else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headerFields[.expect] = nil
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+}
