@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import NIOCore
 import StratusKit
 
@@ -18,26 +17,12 @@ final class ImageDigest {
         self.limitError = limitError
     }
 
-    /// Hashes one chunk. Chunks of 16 KiB and more are hashed by both digests at once on
-    /// two threads: hashing, not I/O, is what bounds an upload's speed.
     func update(_ buffer: ByteBuffer) throws {
         byteCount += Int64(buffer.readableBytes)
         if byteCount > limit { throw limitError() }
         buffer.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 1 << 14 else {
-                md5.update(bufferPointer: bytes)
-                sha512.update(bufferPointer: bytes)
-                return
-            }
-            withUnsafeMutablePointer(to: &md5) { md5 in
-                withUnsafeMutablePointer(to: &sha512) { sha512 in
-                    let digests = DigestPair(md5: md5, sha512: sha512, bytes: bytes)
-                    DispatchQueue.concurrentPerform(iterations: 2) { index in
-                        if index == 0 { digests.md5.pointee.update(bufferPointer: digests.bytes) }
-                        else { digests.sha512.pointee.update(bufferPointer: digests.bytes) }
-                    }
-                }
-            }
+            md5.update(bufferPointer: bytes)
+            sha512.update(bufferPointer: bytes)
         }
     }
 
@@ -60,12 +45,4 @@ struct ReceivedData: Sendable {
     /// Where the data was written in its store.
     var location: String
     var inspection: DiskInspection
-}
-
-/// The two digests and the chunk they read; each digest is updated by one thread of a
-/// `concurrentPerform`, which returns only when both are done.
-private struct DigestPair: @unchecked Sendable {
-    let md5: UnsafeMutablePointer<Insecure.MD5>
-    let sha512: UnsafeMutablePointer<SHA512>
-    let bytes: UnsafeRawBufferPointer
 }
