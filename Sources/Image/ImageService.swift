@@ -12,13 +12,18 @@ public final class ImageService: Sendable {
     let manager: ImageManager
     let api: ImageAPI
     public let publicURL: String
+    /// Where clients get tokens (named in the `WWW-Authenticate` header of a 401).
+    public let authURL: String
     public let database: StratusDatabase
 
     /// - Parameters:
     ///   - dataDirectory: holds `image.sqlite` (unless the config names a database URL),
     ///     `images/` (the file store), `image-staging/` and an optional `image-policy.yaml`.
     ///   - publicURL: where clients reach the API, e.g. `http://127.0.0.1:9292`.
-    public init(dataDirectory: String, config: StratusConfig, publicURL: String, logger: Logger) async throws {
+    ///   - authURL: the Identity service, e.g. `http://127.0.0.1:5000`.
+    public init(
+        dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger
+    ) async throws {
         let settings = try ImageSettings(config: config)
         let databaseURL = try DatabaseURL(
             parsing: config.string("image.database_url") ?? config.string("database.url")
@@ -35,21 +40,24 @@ public final class ImageService: Sendable {
         self.manager = manager
         self.database = database
         self.publicURL = publicURL
+        self.authURL = authURL
         self.api = ImageAPI(manager: manager, publicURL: publicURL)
     }
 
     /// The Glance v2 API with the standard middleware; tokens are checked by `tokenValidator`.
     public func makeRouter(tokenValidator: any TokenValidating) -> Router<StratusRequestContext> {
-        let router = Router.stratus(service: Self.catalogType, errorRenderer: ImageErrorRenderer(), tokenValidator: tokenValidator)
+        let router = Router.stratus(service: Self.catalogType, errorRenderer: ImageErrorRenderer(authURL: authURL), tokenValidator: tokenValidator)
         api.register(on: router)
         return router
     }
 
     /// Removes the data of images deleted with `delayed_delete` once `scrub_time` has
-    /// passed (Glance's scrubber), every `scrub_interval` seconds, until cancelled.
+    /// passed (Glance's scrubber), and expired tasks, every `scrub_interval` seconds, until
+    /// cancelled.
     public func runScrubber() async {
         while !Task.isCancelled {
             if manager.settings.delayedDelete { await manager.scrub() }
+            await manager.purgeExpiredTasks()
             try? await Task.sleep(for: .seconds(max(1, manager.settings.scrubInterval)))
         }
     }

@@ -39,7 +39,7 @@ struct Up: AsyncParsableCommand {
         let imagePort = try config.int("image.port", default: ImageService.defaultPort)
         let imageURL = "http://\(host):\(imagePort)"
         let image = try await ImageService(
-            dataDirectory: dataDirectory, config: config, publicURL: imageURL, logger: logger)
+            dataDirectory: dataDirectory, config: config, publicURL: imageURL, authURL: identityURL, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
         let catalog = [
             CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3"),

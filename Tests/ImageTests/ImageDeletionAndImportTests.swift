@@ -166,3 +166,59 @@ final class ImageScopeAndWebDownloadTests: XCTestCase {
         }
     }
 }
+
+final class ImageQuotaRaceAndHousekeepingTests: XCTestCase {
+    /// Two uploads that each fit the remaining quota but not together: one is refused when
+    /// its data is recorded, and leaves nothing behind.
+    func testConcurrentUploadsCannotTogetherPassTheQuota() async throws {
+        try await ImageTestCloud.run(config: ["image.quota_image_size_total": "1"]) { cloud in
+            let alpha = try await cloud.project("alpha")
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let created = try await cloud.createImage(["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+                ids.append(try XCTUnwrap(created["id"]?.stringValue))
+            }
+            let data = SampleImages.random(700_000)
+            async let first = cloud.call(.put, "/v2/images/\(ids[0])/file", token: alpha.token, bytes: data)
+            async let second = cloud.call(.put, "/v2/images/\(ids[1])/file", token: alpha.token, bytes: data)
+            let statuses = [try await first.status, try await second.status]
+            XCTAssertEqual(statuses.filter { $0 == .noContent }.count, 1, "\(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == .contentTooLarge }.count, 1, "\(statuses)")
+            XCTAssertEqual(cloud.storedFiles().count, 1)
+        }
+    }
+
+    func testUnauthorizedNamesTheIdentityService() async throws {
+        try await ImageTestCloud.run { cloud in
+            let response = try await cloud.call(.get, "/v2/images", token: "not-a-token")
+            XCTAssertEqual(response.status, .unauthorized)
+            XCTAssertEqual(response.header("WWW-Authenticate"), "Keystone uri=\"http://127.0.0.1:5000\"")
+        }
+    }
+
+    func testExpiredTasksArePurged() async throws {
+        try await ImageTestCloud.run { cloud in
+            let alpha = try await cloud.project("alpha")
+            let created = try await cloud.createImage(["disk_format": "raw", "container_format": "bare"], token: alpha.token)
+            let id = try XCTUnwrap(created["id"]?.stringValue)
+            _ = try await cloud.call(.put, "/v2/images/\(id)/stage", token: alpha.token, bytes: [1, 2, 3])
+            _ = try await cloud.call(.post, "/v2/images/\(id)/import", token: alpha.token, json: ["method": ["name": "glance-direct"]])
+            var finished = false
+            for _ in 0..<200 where !finished {
+                let tasks = try await cloud.call(.get, "/v2/images/\(id)/tasks", token: alpha.token)
+                finished = tasks.json?["tasks"]?.arrayValue?.first?["expires_at"].map { !$0.isNull } ?? false
+                if !finished { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            XCTAssertTrue(finished)
+            await cloud.service.manager.purgeExpiredTasks()
+            let kept = try await cloud.call(.get, "/v2/images/\(id)/tasks", token: alpha.token)
+            XCTAssertEqual(kept.json?["tasks"]?.arrayValue?.count, 1, "a task within its time to live stays")
+            try await cloud.service.manager.write { q in
+                try await q.sql.update("tasks").set("expires_at", to: Int64(1)).run()
+            }
+            await cloud.service.manager.purgeExpiredTasks()
+            let purged = try await cloud.call(.get, "/v2/images/\(id)/tasks", token: alpha.token)
+            XCTAssertEqual(purged.json?["tasks"]?.arrayValue?.count, 0)
+        }
+    }
+}

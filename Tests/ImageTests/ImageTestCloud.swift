@@ -35,7 +35,8 @@ enum ImageTestCloud {
         let identity = try await IdentityService(
             dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:5000", logger: logger)
         let image = try await ImageService(
-            dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:9292", logger: logger)
+            dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:9292", authURL: "http://127.0.0.1:5000",
+            logger: logger)
         let state = try await identity.bootstrap(adminPassword: "admin-secret", services: [])
         do {
             try await Application(router: identity.makeRouter(), logger: logger).test(.router) { identityClient in

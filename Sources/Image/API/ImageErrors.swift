@@ -10,10 +10,13 @@ import StratusKit
 struct ImageErrorRenderer: APIErrorRendering {
     enum Format: Equatable { case json, html, plain }
 
+    /// The Identity service, named in `WWW-Authenticate` on a 401 as keystonemiddleware does.
+    let authURL: String
+
     func render(_ error: APIError, request: Request) -> Response {
         var headers = error.headers
         if error.status == .unauthorized {
-            headers[.wwwAuthenticate] = "Keystone uri=\"\""
+            headers[.wwwAuthenticate] = "Keystone uri=\"\(authURL)\""
         }
         if request.method == .head {
             return Response(status: error.status, headers: headers)

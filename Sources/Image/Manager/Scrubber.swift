@@ -3,6 +3,15 @@ import StratusKit
 extension ImageManager {
     /// One scrubber pass: images in `pending_delete` for at least `scrub_time` seconds lose
     /// their data and become `deleted`.
+    /// Drops finished tasks once their `expires_at` (finish + `task_time_to_live`) passed.
+    func purgeExpiredTasks() async {
+        do {
+            try await write { q in try await q.purgeExpiredTasks(before: Timestamp.now()) }
+        } catch {
+            logger.warning("cannot purge expired tasks", metadata: ["error": "\(error)"])
+        }
+    }
+
     func scrub() async {
         do {
             let due = try await read { q in

@@ -54,6 +54,11 @@ extension ImageQueries {
         return try await query.orderBy("created_at", .descending).orderBy("id", .descending).all().map(Self.task)
     }
 
+    /// Removes finished tasks whose `expires_at` has passed.
+    func purgeExpiredTasks(before now: Timestamp) async throws {
+        try await sql.delete(from: "tasks").where("expires_at", .lessThan, now.microseconds).run()
+    }
+
     /// Tasks left pending or processing by a stopped server.
     func unfinishedTasks() async throws -> [TaskRecord] {
         try await sql.select().columns("*").from("tasks")
