@@ -82,6 +82,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "StratusTestSupport",
+            dependencies: [
+                "StratusKit",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/StratusTestSupport"
+        ),
         .testTarget(
             name: "StratusKitTests",
             dependencies: [
@@ -93,14 +102,14 @@ let package = Package(
         .testTarget(
             name: "ImageTests",
             dependencies: [
-                "Image", "Identity", "StratusKit",
+                "Image", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
-                "Identity", "StratusKit",
+                "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StratusKit
+import StratusTestSupport
 
 @testable import Identity
 
@@ -15,7 +16,7 @@ struct TestCloud: Sendable {
     let adminPassword = "admin-secret"
     let dataDirectory: String
     let config: StratusConfig
-    private let postgresDatabase: (admin: DatabaseURL, name: String)?
+    private let postgresDatabase: TestPostgresDatabase?
 
     static let logger: Logger = {
         var logger = Logger(label: "test")
@@ -27,20 +28,8 @@ struct TestCloud: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-test-\(IDGenerator.hex())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var values = ["identity.password_hash_rounds": "4"]
-        var postgres: (DatabaseURL, String)?
-        if let base = ProcessInfo.processInfo.environment["STRATUS_TEST_DATABASE_URL"], !base.isEmpty {
-            let adminURL = try DatabaseURL(parsing: base)
-            guard case .postgres(let host, let port, let user, let password, _) = adminURL else {
-                throw ConfigError("STRATUS_TEST_DATABASE_URL must be a postgres:// URL")
-            }
-            let name = "stratus_test_\(IDGenerator.hex().prefix(12))"
-            let admin = try await StratusDatabase.open(adminURL, logger: logger)
-            try await admin.read { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
-            await admin.close()
-            let encoded = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
-            values["identity.database_url"] = "postgres://\(user)\(encoded)@\(host):\(port)/\(name)"
-            postgres = (adminURL, name)
-        }
+        let postgres = try await TestPostgresDatabase.create(prefix: "stratus_test", logger: logger)
+        if let postgres { values["identity.database_url"] = postgres.url }
         values.merge(extra) { _, new in new }
         let config = StratusConfig(values: values)
         let service = try await IdentityService(
@@ -55,12 +44,7 @@ struct TestCloud: Sendable {
     func stop() async {
         await service.shutdown()
         try? FileManager.default.removeItem(atPath: dataDirectory)
-        if let postgresDatabase, let admin = try? await StratusDatabase.open(postgresDatabase.admin, logger: Self.logger) {
-            try? await admin.read { sql in
-                try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: postgresDatabase.name) WITH (FORCE)").run()
-            }
-            await admin.close()
-        }
+        await postgresDatabase?.drop(logger: Self.logger)
     }
 
     /// Runs `body` against the API in memory, then tears the cloud down.

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import SQLKit
 import StratusKit
+import StratusTestSupport
 
 @testable import Identity
 @testable import Image
@@ -25,7 +25,7 @@ enum ImageTestCloud {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var values = ["identity.password_hash_rounds": "4"]
-        let postgres = try await freshPostgresDatabase()
+        let postgres = try await TestPostgresDatabase.create(prefix: "stratus_image_test", logger: logger)
         if let postgres {
             values["identity.database_url"] = postgres.url
             values["image.database_url"] = postgres.url
@@ -51,42 +51,12 @@ enum ImageTestCloud {
         } catch {
             await image.shutdown()
             await identity.shutdown()
-            if let postgres { await dropPostgresDatabase(postgres) }
+            if let postgres { await postgres.drop(logger: logger) }
             throw error
         }
         await image.shutdown()
         await identity.shutdown()
-        if let postgres { await dropPostgresDatabase(postgres) }
-    }
-}
-
-extension ImageTestCloud {
-    typealias PostgresDatabase = (admin: DatabaseURL, name: String, url: String)
-
-    /// A new, empty PostgreSQL database when `STRATUS_TEST_DATABASE_URL` names a server
-    /// (the test script runs the suite on SQLite and then on PostgreSQL), else nil.
-    static func freshPostgresDatabase() async throws -> PostgresDatabase? {
-        guard let base = ProcessInfo.processInfo.environment["STRATUS_TEST_DATABASE_URL"], !base.isEmpty else {
-            return nil
-        }
-        let adminURL = try DatabaseURL(parsing: base)
-        guard case .postgres(let host, let port, let user, let password, _) = adminURL else {
-            throw ConfigError("STRATUS_TEST_DATABASE_URL must be a postgres:// URL")
-        }
-        let name = "stratus_image_test_\(IDGenerator.hex().prefix(12))"
-        let admin = try await StratusDatabase.open(adminURL, logger: logger)
-        try await admin.read { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
-        await admin.close()
-        let encoded = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
-        return (adminURL, name, "postgres://\(user)\(encoded)@\(host):\(port)/\(name)")
-    }
-
-    static func dropPostgresDatabase(_ database: PostgresDatabase) async {
-        guard let admin = try? await StratusDatabase.open(database.admin, logger: logger) else { return }
-        try? await admin.read { sql in
-            try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: database.name) WITH (FORCE)").run()
-        }
-        await admin.close()
+        if let postgres { await postgres.drop(logger: logger) }
     }
 }
 

@@ -54,6 +54,7 @@ extension ImageManager {
     {
         let limit = limitMiB(quota)
         guard limit >= 0, let owner else { return }
+        try await q.lockQuota(owner: owner)
         let usage = try await q.usage(owner: owner, excluding: imageID)
         let used = quota == .stored ? usage.totalSize : usage.stagedSize
         if used + bytes > limit << 20 {

@@ -157,6 +157,14 @@ struct ImageQueries: Sendable {
 
     // MARK: Usage (quotas)
 
+    /// Serializes quota checks of one owner until the transaction ends: on PostgreSQL an
+    /// advisory lock (concurrent transactions would not see each other's new bytes); SQLite
+    /// serializes every write transaction already.
+    func lockQuota(owner: String) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "image-quota:" + owner)))").run()
+    }
+
     struct Usage: Sendable {
         var imageCount: Int64 = 0
         var totalSize: Int64 = 0
