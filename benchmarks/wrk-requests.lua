@@ -1,8 +1,12 @@
--- wrk script used by benchmarks/image for the image-list cases.
+-- wrk script shared by the benchmarks (benchmarks/identity, benchmarks/image).
 --
---   wrk [options] -s list.lua -H "X-Auth-Token: ..." URL
+--   wrk [options] -s wrk-requests.lua URL -- MODE
 --
--- Sends the request as given on the command line (GET, headers from -H).
+-- MODE "post-json": send POST with the JSON body read from the file named by
+-- the BENCH_BODY_FILE environment variable (the password auth request).
+-- Any other MODE (or none): send the request as given on the command line
+-- (method GET, headers from -H).
+--
 -- Every response whose status is not 2xx is counted. When the run ends, one
 -- machine-readable line is printed:
 --   BENCHRESULT requests=N duration_us=N p50_us=N p99_us=N non2xx=N sockerr=N first_bad=S
@@ -16,6 +20,19 @@ end
 function init(args)
   non2xx = 0
   first_bad = 0
+  local mode = args[1] or "get"
+  if mode == "post-json" then
+    local path = os.getenv("BENCH_BODY_FILE")
+    if not path then
+      error("BENCH_BODY_FILE is not set")
+    end
+    local f = assert(io.open(path, "rb"))
+    local body = f:read("*a")
+    f:close()
+    wrk.method = "POST"
+    wrk.body = body
+    wrk.headers["Content-Type"] = "application/json"
+  end
 end
 
 function response(status, headers, body)
