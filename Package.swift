@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StratusKit", targets: ["StratusKit"]),
         .library(name: "Identity", targets: ["Identity"]),
         .library(name: "Image", targets: ["Image"]),
+        .library(name: "Network", targets: ["Network"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -71,6 +72,15 @@ let package = Package(
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "Network",
+            dependencies: [
+                "StratusKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "stratus",
             dependencies: [
@@ -103,6 +113,13 @@ let package = Package(
             name: "ImageTests",
             dependencies: [
                 "Image", "Identity", "StratusKit", "StratusTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "NetworkTests",
+            dependencies: [
+                "Network", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,0 +1,77 @@
+import StratusKit
+
+/// The attributes every Neutron resource carries (the standard-attr extension).
+struct StandardAttributes: Sendable {
+    var description: String = ""
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+    var revisionNumber: Int64 = 0
+    var tags: [String] = []
+}
+
+/// A network segment: how the network is carried on the wire (ML2's type drivers).
+struct SegmentRecord: Sendable, Equatable {
+    var networkType: String
+    /// Empty for tunnel and local networks.
+    var physicalNetwork: String
+    /// The VLAN id, VNI or GRE key; nil for flat and local networks.
+    var segmentationID: Int64?
+}
+
+struct NetworkRecord: Sendable {
+    var id: String
+    var projectID: String
+    var name: String
+    var adminStateUp: Bool
+    var shared: Bool
+    var external: Bool
+    var mtu: Int64
+    var portSecurityEnabled: Bool
+    var status: String
+    var availabilityZoneHints: [String]
+    var standard: StandardAttributes
+    var segments: [SegmentRecord] = []
+}
+
+struct SubnetRecord: Sendable {
+    var id: String
+    var networkID: String
+    var projectID: String
+    var name: String
+    var ipVersion: Int
+    var cidr: String
+    var gatewayIP: String?
+    var enableDHCP: Bool
+    var ipv6RAMode: String?
+    var ipv6AddressMode: String?
+    var allocationPools: [AddressRange]
+    var dnsNameservers: [String]
+    var hostRoutes: [JSONValue]
+    var standard: StandardAttributes
+}
+
+struct FixedIP: Sendable, Equatable {
+    var subnetID: String
+    var ipAddress: String
+}
+
+struct PortRecord: Sendable {
+    var id: String
+    var networkID: String
+    var projectID: String
+    var name: String
+    var macAddress: String
+    var adminStateUp: Bool
+    var status: String
+    var deviceID: String
+    var deviceOwner: String
+    var bindingHostID: String
+    var bindingVIFType: String
+    var bindingVNICType: String
+    var bindingProfile: [String: JSONValue]
+    var portSecurityEnabled: Bool
+    var allowedAddressPairs: [JSONValue]
+    var dnsName: String
+    var standard: StandardAttributes
+    var fixedIPs: [FixedIP] = []
+}
