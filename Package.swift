@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "StratusKit", targets: ["StratusKit"]),
         .library(name: "Identity", targets: ["Identity"]),
         .library(name: "Image", targets: ["Image"]),
-        .library(name: "Network", targets: ["Network"]),
+        .library(name: "Networking", targets: ["Networking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,7 +73,7 @@ let package = Package(
             ]
         ),
         .target(
-            name: "Network",
+            name: "Networking",
             dependencies: [
                 "StratusKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -95,7 +95,9 @@ let package = Package(
         .target(
             name: "StratusTestSupport",
             dependencies: [
-                "StratusKit",
+                "StratusKit", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,9 +119,9 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "NetworkTests",
+            name: "NetworkingTests",
             dependencies: [
-                "Network", "Identity", "StratusKit", "StratusTestSupport",
+                "Networking", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -12,51 +12,17 @@ import StratusTestSupport
 
 /// A throwaway Identity and Image service pair for one test, in memory, in a temp data dir.
 enum ImageTestCloud {
-    static let logger: Logger = {
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        return logger
-    }()
+    static var logger: Logger { ServiceTestHarness.logger }
 
-    static func run(config extra: [String: String] = [:], _ body: @Sendable (ImageClient) async throws -> Void)
-        async throws
-    {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-image-test-\(IDGenerator.hex())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var values = ["identity.password_hash_rounds": "4"]
-        let postgres = try await TestPostgresDatabase.create(prefix: "stratus_image_test", logger: logger)
-        if let postgres {
-            values["identity.database_url"] = postgres.url
-            values["image.database_url"] = postgres.url
+    static func run(config: [String: String] = [:], _ body: @Sendable (ImageClient) async throws -> Void) async throws {
+        try await ServiceTestHarness.run(config: config, databaseKeys: ["image.database_url"]) { directory, config in
+            let image = try await ImageService(
+                dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:9292",
+                authURL: "http://127.0.0.1:5000", logger: ServiceTestHarness.logger)
+            return (image, { image.makeRouter(tokenValidator: $0) }, { await image.shutdown() })
+        } _: { identity, client, image, directory in
+            try await body(ImageClient(identity: identity, image: client, service: image, dataDirectory: directory))
         }
-        values.merge(extra) { _, new in new }
-        let config = StratusConfig(values: values)
-        let identity = try await IdentityService(
-            dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:5000", logger: logger)
-        let image = try await ImageService(
-            dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:9292", authURL: "http://127.0.0.1:5000",
-            logger: logger)
-        let state = try await identity.bootstrap(adminPassword: "admin-secret", services: [])
-        do {
-            try await Application(router: identity.makeRouter(), logger: logger).test(.router) { identityClient in
-                let router = image.makeRouter(tokenValidator: identity.tokenValidator)
-                try await Application(router: router, logger: logger).test(.router) { imageClient in
-                    try await body(
-                        ImageClient(
-                            identity: identityClient, image: imageClient, service: image, dataDirectory: directory,
-                            adminProjectID: state.adminProjectID))
-                }
-            }
-        } catch {
-            await image.shutdown()
-            await identity.shutdown()
-            if let postgres { await postgres.drop(logger: logger) }
-            throw error
-        }
-        await image.shutdown()
-        await identity.shutdown()
-        if let postgres { await postgres.drop(logger: logger) }
     }
 }
 
@@ -68,18 +34,11 @@ struct ImageResponse: Sendable {
     func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
 }
 
-/// A project with a member (or reader) user, and that user's token.
-struct TestProject: Sendable {
-    var id: String
-    var token: String
-}
-
 struct ImageClient: Sendable {
-    let identity: any TestClientProtocol
+    let identity: TestIdentity
     let image: any TestClientProtocol
     let service: ImageService
     let dataDirectory: String
-    let adminProjectID: String
 
     @discardableResult
     func call(
@@ -104,76 +63,10 @@ struct ImageClient: Sendable {
         }
     }
 
-    private func identityCall(_ method: HTTPRequest.Method, _ path: String, token: String?, body: JSONValue) async throws
-        -> (HTTPResponse.Status, HTTPFields, JSONValue?)
-    {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        if let token { headers[HTTPField.Name("X-Auth-Token")!] = token }
-        return try await identity.execute(uri: path, method: method, headers: headers, body: ByteBuffer(data: body.encodedData())) {
-            ($0.status, $0.headers, $0.body.readableBytes > 0 ? try? JSONValue.parse(bytes: Array($0.body.readableBytesView)) : nil)
-        }
-    }
-
-    func token(user: String, password: String, project: String) async throws -> String {
-        let body: JSONValue = [
-            "auth": [
-                "identity": [
-                    "methods": ["password"],
-                    "password": ["user": ["name": .string(user), "domain": ["id": "default"], "password": .string(password)]],
-                ],
-                "scope": ["project": ["name": .string(project), "domain": ["id": "default"]]],
-            ]
-        ]
-        let (status, headers, json) = try await identityCall(.post, "/v3/auth/tokens", token: nil, body: body)
-        guard status == .created, let token = headers[HTTPField.Name("X-Subject-Token")!] else {
-            throw TestFailure("token for \(user): \(status) \(String(describing: json))")
-        }
-        return token
-    }
-
-    /// A system-scoped admin token (no project).
-    func systemToken() async throws -> String {
-        let body: JSONValue = [
-            "auth": [
-                "identity": [
-                    "methods": ["password"],
-                    "password": ["user": ["name": "admin", "domain": ["id": "default"], "password": "admin-secret"]],
-                ],
-                "scope": ["system": ["all": true]],
-            ]
-        ]
-        let (status, headers, json) = try await identityCall(.post, "/v3/auth/tokens", token: nil, body: body)
-        guard status == .created, let token = headers[HTTPField.Name("X-Subject-Token")!] else {
-            throw TestFailure("system token: \(status) \(String(describing: json))")
-        }
-        return token
-    }
-
-    func adminToken() async throws -> String { try await token(user: "admin", password: "admin-secret", project: "admin") }
-
-    /// A new project with one user holding `role` on it.
+    func adminToken() async throws -> String { try await identity.adminToken() }
+    func systemToken() async throws -> String { try await identity.systemToken() }
     func project(_ name: String, role: String = "member") async throws -> TestProject {
-        let admin = try await adminToken()
-        func create(_ path: String, _ key: String, _ body: JSONValue) async throws -> String {
-            let (status, _, json) = try await identityCall(.post, path, token: admin, body: [key: body])
-            guard status == .created, let id = json?[key]?["id"]?.stringValue else {
-                throw TestFailure("create \(path): \(status) \(String(describing: json))")
-            }
-            return id
-        }
-        let projectID = try await create("/v3/projects", "project", ["name": .string(name), "domain_id": "default"])
-        let userID = try await create(
-            "/v3/users", "user", ["name": .string(name + "-user"), "password": "secret-pw", "domain_id": "default"])
-        let roles = try await identity.execute(
-            uri: "/v3/roles?name=\(role)", method: .get, headers: [HTTPField.Name("X-Auth-Token")!: admin], body: nil
-        ) { try JSONValue.parse(bytes: Array($0.body.readableBytesView)) }
-        guard let roleID = roles["roles"]?.arrayValue?.first?["id"]?.stringValue else { throw TestFailure("no role \(role)") }
-        _ = try await identity.execute(
-            uri: "/v3/projects/\(projectID)/users/\(userID)/roles/\(roleID)", method: .put,
-            headers: [HTTPField.Name("X-Auth-Token")!: admin], body: nil
-        ) { _ in }
-        return TestProject(id: projectID, token: try await token(user: name + "-user", password: "secret-pw", project: name))
+        try await identity.project(name, role: role)
     }
 
     /// Creates an image; fails the test unless the answer is 201.
@@ -194,11 +87,6 @@ struct ImageClient: Sendable {
     func storedFiles() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/images")) ?? []).sorted()
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 enum Digests {

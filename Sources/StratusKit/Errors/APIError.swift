@@ -7,8 +7,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Extra response headers (for example `WWW-Authenticate` on a 401).
     public var headers: HTTPFields
+    /// The error's name where the API's body carries one (Neutron's `type`, e.g.
+    /// `NetworkNotFound`); nil elsewhere.
+    public var type: String?
 
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:], type: String? = nil) {
+        self.type = type
         self.status = status
         self.message = message
         self.headers = headers

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import Network
+@testable import Networking
 
 final class IPAMTests: XCTestCase {
     func testAddressesParseAndPrintInTheirCanonicalForms() throws {

@@ -57,14 +57,4 @@ struct NetworkQueries: Sendable {
         try await sql.delete(from: table).where("id", .equal, id).run()
         try await sql.delete(from: "resource_tags").where("resource_id", .equal, id).run()
     }
-
-    /// Rows of `table` matching `filters` (column → any of the values), in id order.
-    func rows(_ table: String, filters: [(String, [any Encodable & Sendable])], ids: [String]? = nil) async throws
-        -> [any SQLRow]
-    {
-        var query = sql.select().columns("*").from(table)
-        for (column, values) in filters { query = query.where(SQLIdentifier(column), .in, SQLBind.group(values)) }
-        if let ids { query = query.where("id", .in, ids) }
-        return try await query.orderBy("id").all()
-    }
 }

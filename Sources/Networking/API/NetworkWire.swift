@@ -1,0 +1,79 @@
+import StratusKit
+
+/// Renders networks, subnets and ports as Neutron shows them. Provider and binding
+/// attributes are shown only to callers the policy allows (admins by default).
+enum NetworkWire {
+    static func time(_ timestamp: Timestamp) -> JSONValue { .string(timestamp.iso8601Seconds) }
+
+    static func standard(_ body: inout [String: JSONValue], _ standard: StandardAttributes, projectID: String) {
+        body["description"] = .string(standard.description)
+        body["created_at"] = time(standard.createdAt)
+        body["updated_at"] = time(standard.updatedAt)
+        body["revision_number"] = .int(standard.revisionNumber)
+        body["tags"] = .array(standard.tags.map(JSONValue.string))
+        body["project_id"] = .string(projectID)
+        body["tenant_id"] = .string(projectID)
+    }
+
+    static func network(_ network: NetworkRecord, subnets: [String], showProvider: Bool) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(network.id), "name": .string(network.name), "admin_state_up": .bool(network.adminStateUp),
+            "status": .string(network.status), "shared": .bool(network.shared), "router:external": .bool(network.external),
+            "mtu": .int(network.mtu), "port_security_enabled": .bool(network.portSecurityEnabled),
+            "availability_zone_hints": .array(network.availabilityZoneHints.map(JSONValue.string)),
+            // Zones a network is actually hosted in come with the DHCP agents (the data plane).
+            "availability_zones": [],
+            "subnets": .array(subnets.map(JSONValue.string)),
+        ]
+        standard(&body, network.standard, projectID: network.projectID)
+        if showProvider {
+            if network.segments.count == 1, let segment = network.segments.first {
+                body["provider:network_type"] = .string(segment.networkType)
+                body["provider:physical_network"] = segment.physicalNetwork.isEmpty ? .null : .string(segment.physicalNetwork)
+                body["provider:segmentation_id"] = segment.segmentationID.map(JSONValue.int) ?? .null
+            } else {
+                body["segments"] = .array(network.segments.map { segment in
+                    [
+                        "provider:network_type": .string(segment.networkType),
+                        "provider:physical_network": segment.physicalNetwork.isEmpty ? .null : .string(segment.physicalNetwork),
+                        "provider:segmentation_id": segment.segmentationID.map(JSONValue.int) ?? .null,
+                    ]
+                })
+            }
+        }
+        return .object(body)
+    }
+
+    static func subnet(_ subnet: SubnetRecord) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(subnet.id), "name": .string(subnet.name), "network_id": .string(subnet.networkID),
+            "ip_version": .int(Int64(subnet.ipVersion)), "cidr": .string(subnet.cidr), "gateway_ip": .optional(subnet.gatewayIP),
+            "enable_dhcp": .bool(subnet.enableDHCP), "ipv6_ra_mode": .optional(subnet.ipv6RAMode),
+            "ipv6_address_mode": .optional(subnet.ipv6AddressMode),
+            "allocation_pools": .array(subnet.allocationPools.map { ["start": .string($0.first.description), "end": .string($0.last.description)] }),
+            "dns_nameservers": .array(subnet.dnsNameservers.map(JSONValue.string)), "host_routes": .array(subnet.hostRoutes),
+            "subnetpool_id": .null, "service_types": [],
+        ]
+        standard(&body, subnet.standard, projectID: subnet.projectID)
+        return .object(body)
+    }
+
+    static func port(_ port: PortRecord, showBinding: Bool) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(port.id), "name": .string(port.name), "network_id": .string(port.networkID),
+            "mac_address": .string(port.macAddress), "admin_state_up": .bool(port.adminStateUp), "status": .string(port.status),
+            "device_id": .string(port.deviceID), "device_owner": .string(port.deviceOwner),
+            "fixed_ips": .array(port.fixedIPs.map { ["subnet_id": .string($0.subnetID), "ip_address": .string($0.ipAddress)] }),
+            "port_security_enabled": .bool(port.portSecurityEnabled), "allowed_address_pairs": .array(port.allowedAddressPairs),
+            "binding:vnic_type": .string(port.bindingVNICType),
+        ]
+        if showBinding {
+            body["binding:host_id"] = .string(port.bindingHostID)
+            body["binding:profile"] = .object(port.bindingProfile)
+            body["binding:vif_type"] = .string(port.bindingVIFType)
+            body["binding:vif_details"] = .object([:])
+        }
+        standard(&body, port.standard, projectID: port.projectID)
+        return .object(body)
+    }
+}

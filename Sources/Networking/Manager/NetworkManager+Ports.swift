@@ -1,0 +1,232 @@
+import StratusKit
+
+extension NetworkManager {
+    struct PortRequest: Sendable {
+        var networkID: String?
+        var projectID: String?
+        var name: String?
+        var description: String?
+        var adminStateUp: Bool?
+        var macAddress: String?
+        /// Each entry names a subnet, an address, or both.
+        var fixedIPs: [(subnetID: String?, ipAddress: String?)]?
+        var deviceID: String?
+        var deviceOwner: String?
+        var bindingHostID: String?
+        var bindingVNICType: String?
+        var bindingProfile: [String: JSONValue]?
+        var portSecurityEnabled: Bool?
+        var allowedAddressPairs: [JSONValue]?
+        var dnsName: String?
+        var tags: [String]?
+    }
+
+    static let vnicTypes: Set<String> = [
+        "normal", "direct", "macvtap", "baremetal", "direct-physical", "virtio-forwarder", "smart-nic", "vdpa",
+        "accelerator-direct", "accelerator-direct-physical", "remote-managed",
+    ]
+
+    func createPort(_ request: PortRequest, auth: AuthContext) async throws -> PortRecord {
+        guard let networkID = request.networkID else { throw NetworkErrors.badRequest("port", "network_id is required") }
+        let project = try owningProject(request.projectID, auth: auth)
+        if let mac = request.macAddress, !Self.isMAC(mac) {
+            throw NetworkErrors.invalidInput("'\(mac)' is not a valid MAC address")
+        }
+        if let vnic = request.bindingVNICType, !Self.vnicTypes.contains(vnic) {
+            throw NetworkErrors.invalidInput("binding:vnic_type '\(vnic)' is not supported")
+        }
+        let now = Timestamp.now()
+        return try await write { q in
+            let network = try await self.visibleNetwork(networkID, auth: auth, in: q)
+            let target = NetworkPolicy.target(projectID: project, network: network)
+            try self.policy.enforce("create_port", auth, target: target)
+            if request.macAddress != nil { try self.policy.enforce("create_port:mac_address", auth, target: target) }
+            if request.bindingHostID != nil || request.bindingProfile != nil {
+                try self.policy.enforce("create_port:binding", auth, target: target)
+            }
+            if let owner = request.deviceOwner, owner.hasPrefix("network:") {
+                try self.policy.enforce("create_port:device_owner:network", auth, target: target)
+            }
+            let mac = try await self.macAddress(request.macAddress, networkID: networkID, in: q)
+            var port = PortRecord(
+                id: IDGenerator.uuid(), networkID: networkID, projectID: project, name: request.name ?? "",
+                macAddress: mac, adminStateUp: request.adminStateUp ?? true, status: "DOWN",
+                deviceID: request.deviceID ?? "", deviceOwner: request.deviceOwner ?? "",
+                bindingHostID: request.bindingHostID ?? "", bindingVIFType: "unbound",
+                bindingVNICType: request.bindingVNICType ?? "normal", bindingProfile: request.bindingProfile ?? [:],
+                portSecurityEnabled: request.portSecurityEnabled ?? network.portSecurityEnabled,
+                allowedAddressPairs: request.allowedAddressPairs ?? [], dnsName: request.dnsName ?? "",
+                standard: StandardAttributes(
+                    description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1,
+                    tags: request.tags ?? []))
+            port.fixedIPs = try await self.allocateAddresses(request.fixedIPs, for: network, auth: auth, target: target, in: q)
+            try await q.save(port, exists: false)
+            return port
+        }
+    }
+
+    static func isMAC(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && UInt8($0, radix: 16) != nil }
+            && text.lowercased() != "00:00:00:00:00:00" && text.lowercased() != "ff:ff:ff:ff:ff:ff"
+    }
+
+    private func macAddress(_ requested: String?, networkID: String, in q: NetworkQueries) async throws -> String {
+        if let requested {
+            let mac = requested.lowercased()
+            if try await q.macInUse(mac, networkID: networkID) {
+                throw APIError(
+                    .conflict, "Unable to complete operation for network \(networkID). The mac address \(mac) is in use.",
+                    type: "MacAddressInUse")
+            }
+            return mac
+        }
+        for _ in 0..<16 {
+            let mac = AddressAllocator.randomMAC()
+            if try await !q.macInUse(mac, networkID: networkID) { return mac }
+        }
+        throw APIError(.serviceUnavailable, "Unable to generate unique mac on network \(networkID).", type: "MacAddressGenerationFailure")
+    }
+
+    /// The port's addresses: each requested one checked and reserved, each requested subnet
+    /// given its lowest free pool address; with no request, one address from the first
+    /// IPv4 subnet and one from the first IPv6 subnet of the network that have room.
+    func allocateAddresses(
+        _ requested: [(subnetID: String?, ipAddress: String?)]?, for network: NetworkRecord, auth: AuthContext,
+        target: PolicyAttributes, in q: NetworkQueries
+    ) async throws -> [FixedIP] {
+        let subnets = try await q.subnets(networkIDs: [network.id])
+        var fixed: [FixedIP] = []
+        guard let requested else {
+            for version in [4, 6] {
+                for subnet in subnets where subnet.ipVersion == version {
+                    let taken = try await q.allocatedAddresses(subnetID: subnet.id)
+                    if let address = AddressAllocator.firstFree(in: subnet.allocationPools, taken: taken) {
+                        fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))
+                        break
+                    }
+                }
+            }
+            if fixed.isEmpty, !subnets.isEmpty { throw addressGenerationFailure(network.id) }
+            return fixed
+        }
+        for entry in requested {
+            if let text = entry.ipAddress {
+                try policy.enforce("create_port:fixed_ips:ip_address", auth, target: target)
+                guard let address = IPAddress(text) else { throw NetworkErrors.invalidInput("'\(text)' is not a valid IP address") }
+                let subnet: SubnetRecord
+                if let subnetID = entry.subnetID {
+                    guard let found = subnets.first(where: { $0.id == subnetID }) else {
+                        throw NetworkErrors.invalidInput("Failed to create port on network \(network.id), because fixed_ips included invalid subnet \(subnetID).")
+                    }
+                    subnet = found
+                } else {
+                    guard let found = subnets.first(where: { CIDR($0.cidr)?.contains(address) == true }) else {
+                        throw NetworkErrors.invalidInput("IP address \(text) is not a valid IP for any of the subnets on the specified network.")
+                    }
+                    subnet = found
+                }
+                guard let cidr = CIDR(subnet.cidr), cidr.contains(address) else {
+                    throw NetworkErrors.invalidInput("IP address \(text) is not a valid IP for the specified subnet.")
+                }
+                let taken = try await q.allocatedAddresses(subnetID: subnet.id)
+                if taken.contains(address) || fixed.contains(FixedIP(subnetID: subnet.id, ipAddress: address.description)) {
+                    throw APIError(
+                        .conflict, "IP address \(address) already allocated in subnet \(subnet.id)",
+                        type: "IpAddressAlreadyAllocated")
+                }
+                fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))
+            } else if let subnetID = entry.subnetID {
+                guard let subnet = subnets.first(where: { $0.id == subnetID }) else {
+                    throw NetworkErrors.invalidInput("Failed to create port on network \(network.id), because fixed_ips included invalid subnet \(subnetID).")
+                }
+                var taken = try await q.allocatedAddresses(subnetID: subnet.id)
+                for already in fixed where already.subnetID == subnet.id { if let ip = IPAddress(already.ipAddress) { taken.insert(ip) } }
+                guard let address = AddressAllocator.firstFree(in: subnet.allocationPools, taken: taken) else {
+                    throw addressGenerationFailure(network.id)
+                }
+                fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))
+            } else {
+                throw NetworkErrors.invalidInput("Exceeded maximum amount of fixed ips per port or none given.")
+            }
+        }
+        return fixed
+    }
+
+    private func addressGenerationFailure(_ networkID: String) -> APIError {
+        APIError(.conflict, "No more IP addresses available on network \(networkID).", type: "IpAddressGenerationFailure")
+    }
+
+    func listPorts(auth: AuthContext) async throws -> [PortRecord] {
+        try await read { q in
+            if self.policy.isAdmin(auth) { return try await q.ports() }
+            let project = auth.projectID ?? ""
+            let owned = try await q.ports(projectID: project)
+            let ownNetworks = try await q.networks(visibleTo: project).filter { $0.projectID == project }.map(\.id)
+            let onOwnNetworks = ownNetworks.isEmpty ? [] : try await q.ports(networkIDs: ownNetworks)
+            var seen = Set(owned.map(\.id))
+            return (owned + onOwnNetworks.filter { seen.insert($0.id).inserted }).sorted { $0.id < $1.id }
+        }
+    }
+
+    func visiblePort(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws -> (port: PortRecord, network: NetworkRecord?) {
+        guard let port = try await q.ports(ids: [id]).first else { throw NetworkErrors.notFound("Port", id) }
+        let network = try await q.network(id: port.networkID)
+        guard policy.allows("get_port", auth, target: NetworkPolicy.target(projectID: port.projectID, network: network)) else {
+            throw NetworkErrors.notFound("Port", id)
+        }
+        return (port, network)
+    }
+
+    func getPort(_ id: String, auth: AuthContext) async throws -> PortRecord {
+        try await read { q in try await self.visiblePort(id, auth: auth, in: q).port }
+    }
+
+    func updatePort(_ id: String, _ request: PortRequest, auth: AuthContext) async throws -> PortRecord {
+        try await write { q in
+            var (port, network) = try await self.visiblePort(id, auth: auth, in: q)
+            let target = NetworkPolicy.target(projectID: port.projectID, network: network)
+            try self.policy.enforce("update_port", auth, target: target)
+            if request.macAddress != nil { try self.policy.enforce("update_port:mac_address", auth, target: target) }
+            if request.bindingHostID != nil || request.bindingProfile != nil {
+                try self.policy.enforce("update_port:binding", auth, target: target)
+            }
+            if let name = request.name { port.name = name }
+            if let description = request.description { port.standard.description = description }
+            if let adminStateUp = request.adminStateUp { port.adminStateUp = adminStateUp }
+            if let deviceID = request.deviceID { port.deviceID = deviceID }
+            if let deviceOwner = request.deviceOwner { port.deviceOwner = deviceOwner }
+            if let host = request.bindingHostID { port.bindingHostID = host }
+            if let profile = request.bindingProfile { port.bindingProfile = profile }
+            if let vnic = request.bindingVNICType { port.bindingVNICType = vnic }
+            if let security = request.portSecurityEnabled { port.portSecurityEnabled = security }
+            if let pairs = request.allowedAddressPairs { port.allowedAddressPairs = pairs }
+            if let dnsName = request.dnsName { port.dnsName = dnsName }
+            if let tags = request.tags { port.standard.tags = tags }
+            if let fixedIPs = request.fixedIPs, let network {
+                // Release the old addresses first so that the port may keep some of them.
+                let kept = port.fixedIPs
+                port.fixedIPs = []
+                try await q.save(port, exists: true)
+                do {
+                    port.fixedIPs = try await self.allocateAddresses(fixedIPs, for: network, auth: auth, target: target, in: q)
+                } catch {
+                    port.fixedIPs = kept
+                    throw error
+                }
+            }
+            port.standard.updatedAt = Timestamp.now()
+            port.standard.revisionNumber += 1
+            try await q.save(port, exists: true)
+            return port
+        }
+    }
+
+    func deletePort(_ id: String, auth: AuthContext) async throws {
+        try await write { q in
+            let (port, network) = try await self.visiblePort(id, auth: auth, in: q)
+            try self.policy.enforce("delete_port", auth, target: NetworkPolicy.target(projectID: port.projectID, network: network))
+            try await q.deletePort(id)
+        }
+    }
+}

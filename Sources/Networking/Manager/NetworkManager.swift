@@ -1,0 +1,158 @@
+import Logging
+import StratusKit
+
+/// The Network service's domain logic (Neutron's plugin): networks with their segments,
+/// subnets with IPAM, ports with their addresses. Routes parse and render; this decides.
+final class NetworkManager: Sendable {
+    let database: StratusDatabase
+    let policy: NetworkPolicy
+    let settings: NetworkSettings
+    let typeDrivers: TypeDrivers
+    let logger: Logger
+
+    init(database: StratusDatabase, policy: NetworkPolicy, settings: NetworkSettings, logger: Logger) {
+        self.database = database
+        self.policy = policy
+        self.settings = settings
+        self.typeDrivers = TypeDrivers(settings: settings)
+        self.logger = logger
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (NetworkQueries) async throws -> T) async throws -> T {
+        try await database.read { try await body(NetworkQueries(sql: $0)) }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (NetworkQueries) async throws -> T) async throws -> T {
+        try await database.write { try await body(NetworkQueries(sql: $0)) }
+    }
+
+    /// A network the caller may see (its own, shared, external; any for admins), else 404.
+    func visibleNetwork(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws -> NetworkRecord {
+        guard let network = try await q.network(id: id),
+            policy.allows("get_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
+        else { throw NetworkErrors.notFound("Network", id) }
+        return network
+    }
+
+    /// The project a new resource belongs to: the caller's, or another one an admin names.
+    func owningProject(_ requested: String?, auth: AuthContext) throws -> String {
+        guard let caller = auth.projectID else { throw NetworkErrors.policy("project scope") }
+        guard let requested, requested != caller else { return caller }
+        guard policy.isAdmin(auth) else {
+            throw APIError(
+                .badRequest, "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+                type: "HTTPBadRequest")
+        }
+        return requested
+    }
+
+    // MARK: Networks
+
+    struct NetworkRequest: Sendable {
+        var projectID: String?
+        var name: String?
+        var description: String?
+        var adminStateUp: Bool?
+        var shared: Bool?
+        var external: Bool?
+        var mtu: Int64?
+        var portSecurityEnabled: Bool?
+        var availabilityZoneHints: [String]?
+        var tags: [String]?
+        /// The provider extension's single segment, when any provider attribute was given.
+        var providerSegment: SegmentRecord?
+    }
+
+    func createNetwork(_ request: NetworkRequest, auth: AuthContext) async throws -> NetworkRecord {
+        let project = try owningProject(request.projectID, auth: auth)
+        let target = NetworkPolicy.target(projectID: project, network: nil)
+        try policy.enforce("create_network", auth, target: target)
+        if request.shared == true { try policy.enforce("create_network:shared", auth, target: target) }
+        if request.external == true { try policy.enforce("create_network:router:external", auth, target: target) }
+        if request.providerSegment != nil { try policy.enforce("create_network:provider", auth, target: target) }
+        let now = Timestamp.now()
+        return try await write { q in
+            let segment =
+                if let provider = request.providerSegment {
+                    try await self.typeDrivers.validateProviderSegment(provider, in: q)
+                } else {
+                    try await self.typeDrivers.allocateTenantSegment(in: q)
+                }
+            let maximum = self.settings.mtu(for: segment.networkType)
+            if let mtu = request.mtu, mtu > maximum || mtu < 68 {
+                throw NetworkErrors.invalidInput("Requested MTU is too big, maximum is \(maximum)")
+            }
+            let network = NetworkRecord(
+                id: IDGenerator.uuid(), projectID: project, name: request.name ?? "",
+                adminStateUp: request.adminStateUp ?? true, shared: request.shared ?? false,
+                external: request.external ?? false, mtu: request.mtu ?? maximum,
+                portSecurityEnabled: request.portSecurityEnabled ?? true, status: "ACTIVE",
+                availabilityZoneHints: request.availabilityZoneHints ?? [],
+                standard: StandardAttributes(
+                    description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1,
+                    tags: request.tags ?? []),
+                segments: [segment])
+            try await q.save(network, exists: false)
+            return network
+        }
+    }
+
+    func listNetworks(auth: AuthContext) async throws -> [NetworkRecord] {
+        let visibleTo = policy.isAdmin(auth) ? nil : auth.projectID ?? ""
+        return try await read { q in try await q.networks(visibleTo: visibleTo) }
+    }
+
+    func getNetwork(_ id: String, auth: AuthContext) async throws -> NetworkRecord {
+        try await read { q in try await self.visibleNetwork(id, auth: auth, in: q) }
+    }
+
+    func updateNetwork(_ id: String, _ request: NetworkRequest, auth: AuthContext) async throws -> NetworkRecord {
+        try await write { q in
+            var network = try await self.visibleNetwork(id, auth: auth, in: q)
+            let target = NetworkPolicy.target(projectID: network.projectID, network: network)
+            try self.policy.enforce("update_network", auth, target: target)
+            if let shared = request.shared, shared != network.shared {
+                try self.policy.enforce("update_network:shared", auth, target: target)
+                network.shared = shared
+            }
+            if let external = request.external, external != network.external {
+                try self.policy.enforce("update_network:router:external", auth, target: target)
+                network.external = external
+            }
+            if request.providerSegment != nil { try self.policy.enforce("update_network:provider", auth, target: target) }
+            if let name = request.name { network.name = name }
+            if let description = request.description { network.standard.description = description }
+            if let adminStateUp = request.adminStateUp { network.adminStateUp = adminStateUp }
+            if let portSecurity = request.portSecurityEnabled { network.portSecurityEnabled = portSecurity }
+            if let mtu = request.mtu {
+                let maximum = self.settings.mtu(for: network.segments.first?.networkType ?? "local")
+                guard mtu <= maximum, mtu >= 68 else {
+                    throw NetworkErrors.invalidInput("Requested MTU is too big, maximum is \(maximum)")
+                }
+                network.mtu = mtu
+            }
+            if let tags = request.tags { network.standard.tags = tags }
+            network.standard.updatedAt = Timestamp.now()
+            network.standard.revisionNumber += 1
+            try await q.save(network, exists: true)
+            return network
+        }
+    }
+
+    /// Deleting a network with ports other than its own service ports is refused (409 InUse).
+    func deleteNetwork(_ id: String, auth: AuthContext) async throws {
+        try await write { q in
+            let network = try await self.visibleNetwork(id, auth: auth, in: q)
+            try self.policy.enforce("delete_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
+            if try await q.portCount(networkID: id) > 0 {
+                throw APIError(
+                    .conflict,
+                    "Unable to complete operation on network \(id). There are one or more ports still in use on the network.",
+                    type: "NetworkInUse")
+            }
+            for subnet in try await q.subnets(networkIDs: [id]) { try await q.delete("subnets", id: subnet.id) }
+            try await q.deleteNetwork(id)
+        }
+        logger.info("network deleted", metadata: ["network_id": "\(id)"])
+    }
+}

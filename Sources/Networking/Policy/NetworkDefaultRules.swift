@@ -1,0 +1,46 @@
+/// Neutron's default policy (its secure-RBAC defaults) for networks, subnets and ports.
+/// Targets carry `project_id` (the resource's project), `network_owner` (the project of the
+/// network a subnet or port is on), `network_shared` and `network_external`.
+enum NetworkDefaultRules {
+    static let admin = "role:admin"
+    static let projectMember = "role:member and project_id:%(project_id)s"
+    static let projectReader = "role:reader and project_id:%(project_id)s"
+    static let networkOwnerMember = "role:member and project_id:%(network_owner)s"
+    static let networkOwnerReader = "role:reader and project_id:%(network_owner)s"
+    static let shared = "'True':%(network_shared)s"
+    static let external = "'True':%(network_external)s"
+    static let adminOrMember = "\(admin) or (\(projectMember))"
+    static let adminOrMemberOrNetworkOwner = "\(admin) or (\(projectMember)) or (\(networkOwnerMember))"
+
+    static let rules: [String: String] = [
+        "context_is_admin": admin,
+        "create_network": adminOrMember,
+        "create_network:shared": admin,
+        "create_network:router:external": admin,
+        "create_network:provider": admin,
+        "create_network:segments": admin,
+        "get_network": "\(admin) or (\(projectReader)) or \(shared) or \(external)",
+        "get_network:provider": admin,
+        "update_network": adminOrMember,
+        "update_network:shared": admin,
+        "update_network:router:external": admin,
+        "update_network:provider": admin,
+        "delete_network": adminOrMember,
+        "create_subnet": adminOrMemberOrNetworkOwner,
+        "get_subnet": "\(admin) or (\(projectReader)) or (\(networkOwnerReader)) or \(shared) or \(external)",
+        "update_subnet": adminOrMemberOrNetworkOwner,
+        "delete_subnet": adminOrMemberOrNetworkOwner,
+        "create_port": "\(admin) or (\(projectMember)) or (\(networkOwnerMember)) or (role:member and \(shared))",
+        "create_port:fixed_ips:ip_address": "\(admin) or (\(networkOwnerMember))",
+        "create_port:mac_address": "\(admin) or (\(networkOwnerMember))",
+        "create_port:binding": admin,
+        "create_port:device_owner:network": "\(admin) or (\(networkOwnerMember))",
+        "get_port": "\(admin) or (\(projectReader)) or (\(networkOwnerReader))",
+        "get_port:binding": admin,
+        "update_port": adminOrMemberOrNetworkOwner,
+        "update_port:fixed_ips:ip_address": "\(admin) or (\(networkOwnerMember))",
+        "update_port:mac_address": admin,
+        "update_port:binding": admin,
+        "delete_port": adminOrMemberOrNetworkOwner,
+    ]
+}
