@@ -1,14 +1,22 @@
 /// An IPv4 or IPv6 address as a 128-bit number (IPv4 in the low 32 bits), parsed from and
 /// printed to the usual text forms (dotted quad; RFC 5952 compressed IPv6).
+///
+/// The number is kept as two 64-bit halves: a stored `UInt128` (16-byte aligned) inside
+/// values captured by async closures crashed at run time on this toolchain.
 struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     enum Version: Int, Sendable { case v4 = 4, v6 = 6 }
 
     let version: Version
-    let value: UInt128
+    private let high: UInt64
+    private let low: UInt64
+
+    var value: UInt128 { UInt128(high) << 64 | UInt128(low) }
 
     init(version: Version, value: UInt128) {
         self.version = version
-        self.value = version == .v4 ? value & 0xffff_ffff : value
+        let value = version == .v4 ? value & 0xffff_ffff : value
+        high = UInt64(truncatingIfNeeded: value >> 64)
+        low = UInt64(truncatingIfNeeded: value)
     }
 
     init?(_ text: String) {
@@ -24,7 +32,7 @@ struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     var bitWidth: Int { version == .v4 ? 32 : 128 }
 
     static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
-        (lhs.version.rawValue, lhs.value) < (rhs.version.rawValue, rhs.value)
+        (lhs.version.rawValue, lhs.high, lhs.low) < (rhs.version.rawValue, rhs.high, rhs.low)
     }
 
     func adding(_ offset: UInt128) -> IPAddress { IPAddress(version: version, value: value &+ offset) }

@@ -28,7 +28,7 @@ extension NetworkQueries {
                     .orWhere("external", .equal, true)
             }
         }
-        var networks = try await query.orderBy("id").all().map(Self.network)
+        var networks = try await query.orderBy("id").all().map { try Self.network($0) }
         guard !networks.isEmpty else { return [] }
         let tags = try await tags(of: networks.map(\.id))
         var segments: [String: [SegmentRecord]] = [:]

@@ -21,7 +21,7 @@ extension NetworkQueries {
         if let ids { query = query.where("id", .in, ids) }
         if let networkIDs { query = query.where("network_id", .in, networkIDs) }
         if let projectID { query = query.where("project_id", .equal, projectID) }
-        var ports = try await query.orderBy("id").all().map(Self.port)
+        var ports = try await query.orderBy("id").all().map { try Self.port($0) }
         guard !ports.isEmpty else { return [] }
         let ids = ports.map(\.id)
         var fixed: [String: [FixedIP]] = [:]

@@ -23,7 +23,7 @@ extension NetworkQueries {
         var query = sql.select().columns("*").from("subnets")
         if let networkIDs { query = query.where("network_id", .in, networkIDs) }
         if let ids { query = query.where("id", .in, ids) }
-        var subnets = try await query.orderBy("id").all().map(Self.subnet)
+        var subnets = try await query.orderBy("id").all().map { try Self.subnet($0) }
         let tags = try await tags(of: subnets.map(\.id))
         for index in subnets.indices { subnets[index].standard.tags = tags[subnets[index].id] ?? [] }
         return subnets

@@ -1,0 +1,220 @@
+import Foundation
+import StratusKit
+import StratusTestSupport
+import XCTest
+
+@testable import Networking
+
+final class NetworkAPITests: XCTestCase {
+    func testNetworksGetTenantSegmentsAndAdminsSeeProviderAttributes() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let admin = try await cloud.identity.adminToken()
+            let created = try await cloud.create("/v2.0/networks", "network", ["name": "net1"], token: alpha.token)
+            XCTAssertEqual(created["status"], "ACTIVE")
+            XCTAssertEqual(created["mtu"], .int(1450))
+            XCTAssertEqual(created["shared"], false)
+            XCTAssertEqual(created["project_id"]?.stringValue, alpha.id)
+            XCTAssertEqual(created["revision_number"], .int(1))
+            XCTAssertNil(created["provider:network_type"], "members do not see provider attributes")
+            let id = try XCTUnwrap(created["id"]?.stringValue)
+            let shown = try await cloud.call(.get, "/v2.0/networks/\(id)", token: admin)
+            XCTAssertEqual(shown.json?["network"]?["provider:network_type"], "vxlan")
+            XCTAssertEqual(shown.json?["network"]?["provider:segmentation_id"], .int(1))
+            let second = try await cloud.create("/v2.0/networks", "network", ["name": "net2"], token: admin)
+            let secondShown = try await cloud.call(.get, "/v2.0/networks/\(try XCTUnwrap(second["id"]?.stringValue))", token: admin)
+            XCTAssertEqual(secondShown.json?["network"]?["provider:segmentation_id"], .int(2))
+        }
+    }
+
+    func testProviderNetworksAreForAdminsAndSegmentsAreUnique() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let admin = try await cloud.identity.adminToken()
+            let vlan: JSONValue = [
+                "name": "vlan101", "provider:network_type": "vlan", "provider:physical_network": "physnet1",
+                "provider:segmentation_id": 101,
+            ]
+            let refused = try await cloud.call(.post, "/v2.0/networks", token: alpha.token, json: ["network": vlan])
+            XCTAssertEqual(refused.status, .forbidden)
+            XCTAssertEqual(refused.type, "PolicyNotAuthorized")
+            let created = try await cloud.create("/v2.0/networks", "network", vlan, token: admin)
+            XCTAssertEqual(created["provider:segmentation_id"], .int(101))
+            XCTAssertEqual(created["mtu"], .int(1500))
+            let again = try await cloud.call(.post, "/v2.0/networks", token: admin, json: ["network": vlan])
+            XCTAssertEqual(again.status, .conflict)
+            XCTAssertEqual(again.type, "VlanIdInUse")
+            let flat: JSONValue = ["provider:network_type": "flat", "provider:physical_network": "public"]
+            _ = try await cloud.create("/v2.0/networks", "network", flat, token: admin)
+            let flatAgain = try await cloud.call(.post, "/v2.0/networks", token: admin, json: ["network": flat])
+            XCTAssertEqual(flatAgain.type, "FlatNetworkInUse")
+            let badType = try await cloud.call(
+                .post, "/v2.0/networks", token: admin, json: ["network": ["provider:network_type": "bogus"]])
+            XCTAssertEqual(badType.status, .badRequest)
+            let unknown = try await cloud.call(.post, "/v2.0/networks", token: alpha.token, json: ["network": ["colour": "red"]])
+            XCTAssertEqual(unknown.status, .badRequest)
+            XCTAssertEqual(unknown.json?["NeutronError"]?["message"], "Unrecognized attribute(s) 'colour'")
+        }
+    }
+
+    func testTenantSegmentsRunOutWithNoNetworkAvailable() async throws {
+        try await NetworkTestCloud.run(config: ["network.vni_ranges": "5:6"]) { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            for _ in 0..<2 { _ = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token) }
+            let third = try await cloud.call(.post, "/v2.0/networks", token: alpha.token, json: ["network": [:]])
+            XCTAssertEqual(third.status, .serviceUnavailable)
+            XCTAssertEqual(third.type, "NoNetworkAvailable")
+        }
+    }
+
+    func testSubnetValidationAndDefaults() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", ["name": "n"], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            let subnet = try await cloud.create(
+                "/v2.0/subnets", "subnet",
+                ["network_id": .string(networkID), "ip_version": 4, "cidr": "10.0.0.0/24", "dns_nameservers": ["192.0.2.53"]],
+                token: alpha.token)
+            XCTAssertEqual(subnet["gateway_ip"], "10.0.0.1")
+            XCTAssertEqual(subnet["allocation_pools"], [["start": "10.0.0.2", "end": "10.0.0.254"]])
+            XCTAssertEqual(subnet["enable_dhcp"], true)
+            func refused(_ body: JSONValue) async throws -> NetworkResponse {
+                try await cloud.call(.post, "/v2.0/subnets", token: alpha.token, json: ["subnet": body])
+            }
+            let overlap = try await refused(["network_id": .string(networkID), "ip_version": 4, "cidr": "10.0.0.128/25"])
+            XCTAssertEqual(overlap.status, .badRequest)
+            XCTAssertEqual(overlap.type, "InvalidInput")
+            let outside = try await refused(
+                ["network_id": .string(networkID), "ip_version": 4, "cidr": "10.1.0.0/24", "gateway_ip": "10.2.0.1"])
+            XCTAssertEqual(outside.status, .badRequest)
+            let poolOut = try await refused([
+                "network_id": .string(networkID), "ip_version": 4, "cidr": "10.3.0.0/24",
+                "allocation_pools": [["start": "10.3.0.10", "end": "10.4.0.10"]],
+            ])
+            XCTAssertEqual(poolOut.status, .badRequest)
+            let poolGateway = try await refused([
+                "network_id": .string(networkID), "ip_version": 4, "cidr": "10.5.0.0/24",
+                "allocation_pools": [["start": "10.5.0.1", "end": "10.5.0.10"]],
+            ])
+            XCTAssertEqual(poolGateway.status, .conflict)
+            XCTAssertEqual(poolGateway.type, "GatewayConflictWithAllocationPools")
+            let wrongVersion = try await refused(["network_id": .string(networkID), "ip_version": 6, "cidr": "10.6.0.0/24"])
+            XCTAssertEqual(wrongVersion.status, .badRequest)
+            let v6 = try await cloud.create(
+                "/v2.0/subnets", "subnet",
+                ["network_id": .string(networkID), "ip_version": 6, "cidr": "2001:db8::/64", "ipv6_ra_mode": "slaac", "ipv6_address_mode": "slaac"],
+                token: alpha.token)
+            XCTAssertEqual(v6["gateway_ip"], "2001:db8::1")
+            // Another project may use the same range on its own network.
+            let beta = try await cloud.identity.project("beta")
+            let betaNet = try await cloud.create("/v2.0/networks", "network", [:], token: beta.token)
+            _ = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": betaNet["id"]!, "ip_version": 4, "cidr": "10.0.0.0/24"], token: beta.token)
+            let shown = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: alpha.token)
+            XCTAssertEqual(shown.json?["network"]?["subnets"]?.arrayValue?.count, 2)
+        }
+    }
+
+    func testPortsGetDistinctAddressesUntilTheSubnetIsFull() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            let subnet = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(networkID), "ip_version": 4, "cidr": "198.18.0.0/29"],
+                token: alpha.token)
+            let subnetID = try XCTUnwrap(subnet["id"]?.stringValue)
+            var addresses: [String] = []
+            var macs: Set<String> = []
+            for _ in 0..<5 {
+                let port = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: alpha.token)
+                XCTAssertEqual(port["status"], "DOWN")
+                XCTAssertEqual(port["fixed_ips"]?.arrayValue?.first?["subnet_id"]?.stringValue, subnetID)
+                addresses.append(port["fixed_ips"]?.arrayValue?.first?["ip_address"]?.stringValue ?? "")
+                macs.insert(port["mac_address"]?.stringValue ?? "")
+            }
+            XCTAssertEqual(Set(addresses).count, 5)
+            XCTAssertEqual(macs.count, 5)
+            XCTAssertFalse(addresses.contains("198.18.0.1"), "the gateway is not handed out")
+            let full = try await cloud.call(.post, "/v2.0/ports", token: alpha.token, json: ["port": ["network_id": .string(networkID)]])
+            XCTAssertEqual(full.status, .conflict)
+            XCTAssertEqual(full.type, "IpAddressGenerationFailure")
+            // A deleted port's address goes back to the pool.
+            let ports = try await cloud.call(.get, "/v2.0/ports?network_id=\(networkID)", token: alpha.token)
+            let firstPort = try XCTUnwrap(ports.json?["ports"]?.arrayValue?.first)
+            let freed = try XCTUnwrap(firstPort["fixed_ips"]?.arrayValue?.first?["ip_address"]?.stringValue)
+            let deleted = try await cloud.call(.delete, "/v2.0/ports/\(firstPort["id"]!.stringValue!)", token: alpha.token)
+            XCTAssertEqual(deleted.status, .noContent)
+            let reused = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: alpha.token)
+            XCTAssertEqual(reused["fixed_ips"]?.arrayValue?.first?["ip_address"]?.stringValue, freed)
+            let inUse = try await cloud.call(.delete, "/v2.0/networks/\(networkID)", token: alpha.token)
+            XCTAssertEqual(inUse.status, .conflict)
+            XCTAssertEqual(inUse.type, "NetworkInUse")
+        }
+    }
+
+    func testRequestedAddressesAndMACs() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            let subnet = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(networkID), "ip_version": 4, "cidr": "10.9.0.0/24"],
+                token: alpha.token)
+            let subnetID = try XCTUnwrap(subnet["id"]?.stringValue)
+            let port = try await cloud.create(
+                "/v2.0/ports", "port",
+                ["network_id": .string(networkID), "mac_address": "fa:16:3e:00:00:01",
+                 "fixed_ips": [["subnet_id": .string(subnetID), "ip_address": "10.9.0.50"]]], token: alpha.token)
+            XCTAssertEqual(port["fixed_ips"]?.arrayValue?.first?["ip_address"], "10.9.0.50")
+            let taken = try await cloud.call(
+                .post, "/v2.0/ports", token: alpha.token,
+                json: ["port": ["network_id": .string(networkID), "fixed_ips": [["ip_address": "10.9.0.50"]]]])
+            XCTAssertEqual(taken.status, .conflict)
+            XCTAssertEqual(taken.type, "IpAddressAlreadyAllocated")
+            let macTaken = try await cloud.call(
+                .post, "/v2.0/ports", token: alpha.token,
+                json: ["port": ["network_id": .string(networkID), "mac_address": "fa:16:3e:00:00:01"]])
+            XCTAssertEqual(macTaken.type, "MacAddressInUse")
+            let outside = try await cloud.call(
+                .post, "/v2.0/ports", token: alpha.token,
+                json: ["port": ["network_id": .string(networkID), "fixed_ips": [["ip_address": "10.10.0.5"]]]])
+            XCTAssertEqual(outside.status, .badRequest)
+            // Another project cannot put a chosen address on alpha's network, nor see it.
+            let beta = try await cloud.identity.project("beta")
+            let hidden = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: beta.token)
+            XCTAssertEqual(hidden.status, .notFound)
+            XCTAssertEqual(hidden.type, "NetworkNotFound")
+            let betaPorts = try await cloud.call(.get, "/v2.0/ports", token: beta.token)
+            XCTAssertEqual(betaPorts.json?["ports"]?.arrayValue?.count, 0)
+        }
+    }
+
+    func testListFiltersFieldsSortingAndPaging() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            var ids: [String] = []
+            for name in ["c", "a", "b", "d"] {
+                let created = try await cloud.create(
+                    "/v2.0/networks", "network", ["name": .string(name), "tags": name == "a" ? ["red"] : []], token: alpha.token)
+                ids.append(created["id"]?.stringValue ?? "")
+            }
+            let byName = try await cloud.call(.get, "/v2.0/networks?name=a&name=b", token: alpha.token)
+            XCTAssertEqual(Set(byName.json?["networks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []), ["a", "b"])
+            let tagged = try await cloud.call(.get, "/v2.0/networks?tags=red", token: alpha.token)
+            XCTAssertEqual(tagged.json?["networks"]?.arrayValue?.count, 1)
+            let fields = try await cloud.call(.get, "/v2.0/networks?fields=id&fields=name", token: alpha.token)
+            XCTAssertEqual(fields.json?["networks"]?.arrayValue?.first?.objectValue?.keys.sorted(), ["id", "name"])
+            var names: [String] = []
+            var path: String? = "/v2.0/networks?sort_key=name&sort_dir=asc&limit=3"
+            while let current = path {
+                let page = try await cloud.call(.get, current, token: alpha.token)
+                names += page.json?["networks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                path = page.json?["networks_links"]?.arrayValue?.first { $0["rel"] == "next" }?["href"]?.stringValue
+                    .map { $0.replacingOccurrences(of: "http://127.0.0.1:9696", with: "") }
+            }
+            XCTAssertEqual(names, ["a", "b", "c", "d"])
+        }
+    }
+}
