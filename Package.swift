@@ -87,6 +87,7 @@ let package = Package(
                 "StratusKit",
                 "Identity",
                 "Image",
+                "Networking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Identity
 import Image
+import Networking
 import Logging
 import StratusKit
 
@@ -9,7 +10,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -40,14 +41,20 @@ struct Up: AsyncParsableCommand {
         let imageURL = "http://\(host):\(imagePort)"
         let image = try await ImageService(
             dataDirectory: dataDirectory, config: config, publicURL: imageURL, authURL: identityURL, logger: logger)
+        let networkPort = try config.int("network.port", default: NetworkService.defaultPort)
+        let networkURL = "http://\(host):\(networkPort)"
+        let network = try await NetworkService(
+            dataDirectory: dataDirectory, config: config, publicURL: networkURL, authURL: identityURL, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
         let catalog = [
             CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3"),
             CatalogRegistration(type: ImageService.catalogType, name: "glance", url: imageURL),
+            CatalogRegistration(type: NetworkService.catalogType, name: "neutron", url: networkURL),
         ]
         let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
+        try await network.bootstrap(adminProjectID: identityState.adminProjectID)
         let tinyImage = try await TinyImage.register(
             in: image, ownerProjectID: identityState.adminProjectID, adminUserID: identityState.adminUserID)
 
@@ -55,6 +62,9 @@ struct Up: AsyncParsableCommand {
             APIServerSpec(name: "identity", host: host, port: identityPort, router: identity.makeRouter()),
             APIServerSpec(
                 name: "image", host: host, port: imagePort, router: image.makeRouter(tokenValidator: identity.tokenValidator)),
+            APIServerSpec(
+                name: "network", host: host, port: networkPort,
+                router: network.makeRouter(tokenValidator: identity.tokenValidator)),
         ]
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
@@ -72,10 +82,12 @@ struct Up: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((banner.joined(separator: "\n") + "\n").utf8))
             }
         } catch {
+            await network.shutdown()
             await image.shutdown()
             await identity.shutdown()
             throw error
         }
+        await network.shutdown()
         await image.shutdown()
         await identity.shutdown()
     }

@@ -15,6 +15,7 @@ struct NetworkAPI: Sendable {
         registerNetworks(on: router)
         registerSubnets(on: router)
         registerPorts(on: router)
+        registerTags(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Network (Neutron v2.0) control plane through python-openstackclient: networks,
+# subnets, ports and their addresses, provider networks, project isolation.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+start_stratus || bail "server did not start"
+
+OSC=(openstack --os-cloud stratus)
+osc_as() {
+    printf '%s\n' openstack --os-auth-type password --os-auth-url "$AUTH_URL" --os-identity-api-version 3 \
+        --os-username "$1" --os-password "$2" --os-user-domain-id default \
+        --os-project-name "$3" --os-project-domain-id default
+}
+for project in pA pB; do expect_ok "project create $project" "${OSC[@]}" project create --domain default "$project"; done
+expect_ok "user alice" "${OSC[@]}" user create --domain default --password Alice-pw-1 alice
+expect_ok "user bob" "${OSC[@]}" user create --domain default --password Bob-pw-1 bob
+expect_ok "alice is member of pA" "${OSC[@]}" role add --user alice --project pA member
+expect_ok "bob is member of pB" "${OSC[@]}" role add --user bob --project pB member
+mapfile -t ALICE < <(osc_as alice Alice-pw-1 pA)
+mapfile -t BOB < <(osc_as bob Bob-pw-1 pB)
+
+# --- the bootstrapped external network ------------------------------------------------
+expect_ok "catalog has the network service" "${OSC[@]}" catalog show network -f json
+expect_contains "network endpoint is on 9696" "127.0.0.1:9696"
+expect_ok "network show public" "${OSC[@]}" network show public -f json
+expect_json "public is an external flat network" "d['router:external'] in (True, 'External') and d['provider:network_type'] == 'flat'"
+
+# --- networks, subnets, ports ---------------------------------------------------------
+expect_ok "network create (member)" "${ALICE[@]}" network create --tag blue -f json netA
+expect_json "tenant network is VXLAN-sized and tagged" "d['mtu'] == 1450 and 'blue' in d['tags'] and d['status'] == 'ACTIVE'"
+expect_ok "subnet create with pool, dns and gateway" "${ALICE[@]}" subnet create --network netA \
+    --subnet-range 10.20.0.0/24 --allocation-pool start=10.20.0.10,end=10.20.0.20 \
+    --dns-nameserver 192.0.2.53 --gateway 10.20.0.1 -f json subA
+expect_json "subnet has the requested pool, dns and gateway" \
+    "d['allocation_pools'] in ([{'start': '10.20.0.10', 'end': '10.20.0.20'}], '10.20.0.10-10.20.0.20') and d['gateway_ip'] == '10.20.0.1' and '192.0.2.53' in str(d['dns_nameservers'])"
+expect_ok "port create with a fixed ip" "${ALICE[@]}" port create --network netA --fixed-ip subnet=subA,ip-address=10.20.0.15 -f json pA1
+expect_json "port has the address and a fa:16:3e MAC and is DOWN" \
+    "'10.20.0.15' in str(d['fixed_ips']) and d['mac_address'].startswith('fa:16:3e') and d['status'] == 'DOWN'"
+expect_fail_status "the same address again is a conflict" 409 "${ALICE[@]}" port create --network netA --fixed-ip subnet=subA,ip-address=10.20.0.15 pA2
+expect_ok "port create from the pool" "${ALICE[@]}" port create --network netA -f json pA3
+expect_json "it gets a pool address" "'10.20.0.1' in str(d['fixed_ips'])"
+expect_ok "port list" "${ALICE[@]}" port list -f json
+expect_json "both ports listed" "len(d) == 2"
+expect_fail_status "network delete with ports is refused" 409 "${ALICE[@]}" network delete netA
+
+# --- isolation and overlapping ranges -------------------------------------------------
+expect_ok "bob lists networks" "${BOB[@]}" network list -f json
+expect_json "bob sees public but not netA" "any(n['Name'] == 'public' for n in d) and all(n['Name'] != 'netA' for n in d)"
+expect_ok "bob creates his network" "${BOB[@]}" network create netB
+expect_ok "both projects may use 198.18.0.0/24 (A)" "${ALICE[@]}" subnet create --network netA --subnet-range 198.18.0.0/24 overlapA
+expect_ok "both projects may use 198.18.0.0/24 (B)" "${BOB[@]}" subnet create --network netB --subnet-range 198.18.0.0/24 overlapB
+expect_fail_status "an overlapping subnet on one network is refused" 400 "${BOB[@]}" subnet create --network netB --subnet-range 198.18.0.128/25 overlapB2
+
+# --- a /29 fills up ------------------------------------------------------------------
+expect_ok "small network" "${ALICE[@]}" network create small
+expect_ok "a /29 subnet" "${ALICE[@]}" subnet create --network small --subnet-range 192.0.2.0/29 small-sub
+for i in 1 2 3 4 5; do expect_ok "port $i on the /29" "${ALICE[@]}" port create --network small "small-$i"; done
+run "${ALICE[@]}" port create --network small small-6
+expect_contains "the sixth port fails with IpAddressGenerationFailure" "No more IP addresses available" "$OUT$ERR"
+
+# --- provider networks ---------------------------------------------------------------
+expect_ok "provider VLAN network as admin" "${OSC[@]}" network create --provider-network-type vlan \
+    --provider-physical-network physnet1 --provider-segment 101 -f json vlan101
+expect_json "it is VLAN 101" "d['provider:segmentation_id'] == 101 and d['provider:network_type'] == 'vlan'"
+expect_fail_status "the same as a member is refused" 403 "${ALICE[@]}" network create --provider-network-type vlan \
+    --provider-physical-network physnet1 --provider-segment 102 vlan102
+expect_fail_status "VLAN 101 twice is a conflict" 409 "${OSC[@]}" network create --provider-network-type vlan \
+    --provider-physical-network physnet1 --provider-segment 101 vlan101b
+
+# --- clean up in order ---------------------------------------------------------------
+expect_ok "port delete" "${ALICE[@]}" port delete pA1 pA3
+expect_ok "network delete once its ports are gone" "${ALICE[@]}" network delete netA
+
+finish
