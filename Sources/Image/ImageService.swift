@@ -25,11 +25,8 @@ public final class ImageService: Sendable {
         dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger
     ) async throws {
         let settings = try ImageSettings(config: config)
-        let databaseURL = try DatabaseURL(
-            parsing: config.string("image.database_url") ?? config.string("database.url")
-                ?? "sqlite:\(dataDirectory)/image.sqlite")
-        let database = try await StratusDatabase.open(databaseURL, logger: logger)
-        try await MigrationRunner.run(service: "image", migrations: ImageSchema.migrations, on: database, logger: logger)
+        let database = try await StratusDatabase.openService(
+            "image", config: config, dataDirectory: dataDirectory, migrations: ImageSchema.migrations, logger: logger)
         let store = try FileImageStore(root: config.string("image.filesystem_store_datadir") ?? dataDirectory + "/images")
         let staging = try FileImageStore(root: dataDirectory + "/image-staging")
         let policy = try ImagePolicy(overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/image-policy.yaml"))

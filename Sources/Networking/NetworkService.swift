@@ -26,11 +26,8 @@ public final class NetworkService: Sendable {
         dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger
     ) async throws {
         let settings = try NetworkSettings(config: config)
-        let databaseURL = try DatabaseURL(
-            parsing: config.string("network.database_url") ?? config.string("database.url")
-                ?? "sqlite:\(dataDirectory)/network.sqlite")
-        let database = try await StratusDatabase.open(databaseURL, logger: logger)
-        try await MigrationRunner.run(service: "network", migrations: NetworkSchema.migrations, on: database, logger: logger)
+        let database = try await StratusDatabase.openService(
+            "network", config: config, dataDirectory: dataDirectory, migrations: NetworkSchema.migrations, logger: logger)
         let policy = try NetworkPolicy(overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/network-policy.yaml"))
         manager = NetworkManager(database: database, policy: policy, settings: settings, logger: logger)
         self.database = database

@@ -2,23 +2,22 @@ import StratusKit
 
 /// Neutron's policy on the shared engine, overridable by `network-policy.yaml`.
 struct NetworkPolicy: Sendable {
-    let engine: PolicyEngine
+    let rules: ServicePolicy
 
     init(overrides: [String: String] = [:]) throws {
-        engine = try PolicyEngine(defaults: NetworkDefaultRules.rules, overrides: overrides)
+        rules = try ServicePolicy(defaults: NetworkDefaultRules.rules, overrides: overrides, refusal: NetworkErrors.policy)
     }
 
     func allows(_ rule: String, _ auth: AuthContext, target: PolicyAttributes = [:]) -> Bool {
-        engine.enforce(rule, credentials: auth.policyCredentials, target: target)
+        rules.allows(rule, auth, target: target)
     }
 
-    /// Throws Neutron's 403 (`PolicyNotAuthorized`) unless the rule allows the caller; every
-    /// rule is scoped to projects.
+    /// Throws Neutron's 403 (`PolicyNotAuthorized`) unless a project-scoped caller passes.
     func enforce(_ rule: String, _ auth: AuthContext, target: PolicyAttributes = [:]) throws {
-        guard auth.projectID != nil, allows(rule, auth, target: target) else { throw NetworkErrors.policy(rule) }
+        try rules.enforce(rule, auth, target: target)
     }
 
-    func isAdmin(_ auth: AuthContext) -> Bool { allows("context_is_admin", auth) }
+    func isAdmin(_ auth: AuthContext) -> Bool { rules.isAdmin(auth) }
 
     static func target(projectID: String, network: NetworkRecord?) -> PolicyAttributes {
         [
