@@ -67,6 +67,19 @@ expect_fail_status "the same as a member is refused" 403 "${ALICE[@]}" network c
 expect_fail_status "VLAN 101 twice is a conflict" 409 "${OSC[@]}" network create --provider-network-type vlan \
     --provider-physical-network physnet1 --provider-segment 101 vlan101b
 
+# --- security groups -----------------------------------------------------------------
+expect_ok "security group list shows the default group" "${ALICE[@]}" security group list -f json
+expect_json "exactly one default group" "[g['Name'] for g in d] == ['default']"
+expect_ok "security group create" "${ALICE[@]}" security group create web
+expect_ok "rule: tcp 22 from 198.51.100.0/24" "${ALICE[@]}" security group rule create --protocol tcp --dst-port 22 \
+    --remote-ip 198.51.100.0/24 -f json web
+expect_json "the rule is ingress tcp 22" "d['direction'] == 'ingress' and d['protocol'] == 'tcp' and d['port_range_min'] == 22 and d['port_range_max'] == 22"
+expect_fail_status "the same rule again is a conflict" 409 "${ALICE[@]}" security group rule create --protocol tcp \
+    --dst-port 22 --remote-ip 198.51.100.0/24 web
+expect_ok "port create with the group" "${ALICE[@]}" port create --network netA --security-group web -f json pWeb
+expect_json "the port carries the group" "len(d['security_group_ids'] if 'security_group_ids' in d else d['security_groups']) == 1"
+expect_ok "port delete" "${ALICE[@]}" port delete pWeb
+
 # --- clean up in order ---------------------------------------------------------------
 expect_ok "port delete" "${ALICE[@]}" port delete pA1 pA3
 expect_ok "network delete once its ports are gone" "${ALICE[@]}" network delete netA

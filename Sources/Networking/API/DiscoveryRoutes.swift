@@ -15,6 +15,8 @@ extension NetworkAPI {
         ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
         ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
         ("port-security", "Port Security", "Provides port security"),
+        ("security-group", "security-group", "The security groups extension."),
+        ("stateful-security-group", "Stateful security group", "Indicates if the security group is stateful or not"),
         ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
         ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
         ("network_availability_zone", "Network Availability Zone", "Availability zone support for network."),
@@ -36,7 +38,10 @@ extension NetworkAPI {
         router.get("/") { _, _ in JSONResponse.make(.ok, versions) }
         router.get("/v2.0") { _, context in
             _ = try context.requireAuth()
-            let resources: [JSONValue] = [("network", "networks"), ("subnet", "subnets"), ("port", "ports")].map { name, collection in
+            let resources: [JSONValue] = [
+                ("network", "networks"), ("subnet", "subnets"), ("port", "ports"), ("security_group", "security-groups"),
+                ("security_group_rule", "security-group-rules"),
+            ].map { name, collection in
                 [
                     "name": .string(name), "collection": .string(collection),
                     "links": [["href": .string(publicURL + "/v2.0/" + collection), "rel": "self"]],

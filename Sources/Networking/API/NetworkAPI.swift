@@ -16,6 +16,7 @@ struct NetworkAPI: Sendable {
         registerSubnets(on: router)
         registerPorts(on: router)
         registerTags(on: router)
+        registerSecurityGroups(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

@@ -66,6 +66,7 @@ enum NetworkWire {
             "fixed_ips": .array(port.fixedIPs.map { ["subnet_id": .string($0.subnetID), "ip_address": .string($0.ipAddress)] }),
             "port_security_enabled": .bool(port.portSecurityEnabled), "allowed_address_pairs": .array(port.allowedAddressPairs),
             "binding:vnic_type": .string(port.bindingVNICType),
+            "security_groups": .array(port.securityGroups.map(JSONValue.string)),
         ]
         if showBinding {
             body["binding:host_id"] = .string(port.bindingHostID)
@@ -74,6 +75,29 @@ enum NetworkWire {
             body["binding:vif_details"] = .object([:])
         }
         standard(&body, port.standard, projectID: port.projectID)
+        return .object(body)
+    }
+
+    static func securityGroupRule(_ rule: SecurityGroupRuleRecord) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(rule.id), "security_group_id": .string(rule.securityGroupID),
+            "direction": .string(rule.direction), "ethertype": .string(rule.ethertype), "protocol": .optional(rule.proto),
+            "port_range_min": rule.portRangeMin.map(JSONValue.int) ?? .null,
+            "port_range_max": rule.portRangeMax.map(JSONValue.int) ?? .null,
+            "remote_ip_prefix": .optional(rule.remoteIPPrefix), "remote_group_id": .optional(rule.remoteGroupID),
+            "remote_address_group_id": .null, "normalized_cidr": .optional(rule.remoteIPPrefix),
+        ]
+        standard(&body, rule.standard, projectID: rule.projectID)
+        body.removeValue(forKey: "tags")
+        return .object(body)
+    }
+
+    static func securityGroup(_ group: SecurityGroupRecord) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(group.id), "name": .string(group.name), "stateful": .bool(group.stateful), "shared": false,
+            "security_group_rules": .array(group.rules.map(securityGroupRule)),
+        ]
+        standard(&body, group.standard, projectID: group.projectID)
         return .object(body)
     }
 }

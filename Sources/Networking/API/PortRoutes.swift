@@ -21,7 +21,7 @@ extension NetworkAPI {
             bindingProfile: try fields.nested("binding:profile")?.object,
             portSecurityEnabled: try fields.bool("port_security_enabled"),
             allowedAddressPairs: fields.object["allowed_address_pairs"]?.arrayValue, dnsName: try fields.string("dns_name"),
-            tags: try fields.stringArray("tags"))
+            tags: try fields.stringArray("tags"), securityGroups: try fields.stringArray("security_groups"))
     }
 
     func renderPort(_ port: PortRecord, auth: AuthContext) -> JSONValue {
@@ -33,9 +33,6 @@ extension NetworkAPI {
             var request = request
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "port", allowed: Self.portAttributes)
-            if let groups = try fields.stringArray("security_groups"), !groups.isEmpty {
-                throw NetworkErrors.badRequest("port", "security groups are not supported yet")
-            }
             let port = try await manager.createPort(try Self.portRequest(fields), auth: auth)
             return respond(.created, "port", renderPort(port, auth: auth))
         }

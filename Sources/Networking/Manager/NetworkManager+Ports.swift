@@ -19,6 +19,7 @@ extension NetworkManager {
         var allowedAddressPairs: [JSONValue]?
         var dnsName: String?
         var tags: [String]?
+        var securityGroups: [String]?
     }
 
     static let vnicTypes: Set<String> = [
@@ -60,9 +61,28 @@ extension NetworkManager {
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1,
                     tags: request.tags ?? []))
             port.fixedIPs = try await self.allocateAddresses(request.fixedIPs, for: network, auth: auth, target: target, in: q)
+            port.securityGroups = try await self.securityGroups(request.securityGroups, for: port, auth: auth, in: q)
             try await q.save(port, exists: false)
             return port
         }
+    }
+
+    /// A port's security groups: those asked for (each visible to the caller), else the
+    /// project's `default` group; none when port security is off (groups then refused).
+    func securityGroups(_ requested: [String]?, for port: PortRecord, auth: AuthContext, in q: NetworkQueries) async throws
+        -> [String]
+    {
+        guard port.portSecurityEnabled else {
+            if let requested, !requested.isEmpty {
+                throw APIError(
+                    .conflict, "Port has no IP address or port security is disabled; security groups cannot be applied.",
+                    type: "PortSecurityAndIPRequiredForSecurityGroups")
+            }
+            return []
+        }
+        guard let requested else { return [try await ensureDefaultSecurityGroup(projectID: port.projectID, in: q).id] }
+        for id in requested { _ = try await visibleSecurityGroup(id, auth: auth, in: q) }
+        return requested
     }
 
     static func isMAC(_ text: String) -> Bool {
@@ -203,6 +223,10 @@ extension NetworkManager {
             if let pairs = request.allowedAddressPairs { port.allowedAddressPairs = pairs }
             if let dnsName = request.dnsName { port.dnsName = dnsName }
             if let tags = request.tags { port.standard.tags = tags }
+            if request.securityGroups != nil || request.portSecurityEnabled != nil {
+                port.securityGroups = try await self.securityGroups(
+                    request.securityGroups ?? port.securityGroups, for: port, auth: auth, in: q)
+            }
             if let fixedIPs = request.fixedIPs, let network {
                 // Release the old addresses first so that the port may keep some of them.
                 let kept = port.fixedIPs

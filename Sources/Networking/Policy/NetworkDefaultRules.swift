@@ -42,5 +42,12 @@ enum NetworkDefaultRules {
         "update_port:mac_address": admin,
         "update_port:binding": admin,
         "delete_port": adminOrMemberOrNetworkOwner,
+        "create_security_group": adminOrMember,
+        "get_security_group": "\(admin) or (\(projectReader))",
+        "update_security_group": adminOrMember,
+        "delete_security_group": adminOrMember,
+        "create_security_group_rule": adminOrMember,
+        "get_security_group_rule": "\(admin) or (\(projectReader))",
+        "delete_security_group_rule": adminOrMember,
     ]
 }

@@ -32,7 +32,9 @@ extension NetworkQueries {
                 FixedIP(subnetID: try row.string("subnet_id"), ipAddress: try row.string("ip_address")))
         }
         let tags = try await tags(of: ids)
+        let groups = try await portSecurityGroups(portIDs: ids)
         for index in ports.indices {
+            ports[index].securityGroups = groups[ports[index].id] ?? []
             ports[index].fixedIPs = fixed[ports[index].id] ?? []
             ports[index].standard.tags = tags[ports[index].id] ?? []
         }
@@ -54,6 +56,7 @@ extension NetworkQueries {
             ] + Self.standardValues(port.standard)
         try await upsert("ports", id: port.id, columns, exists: exists)
         try await setTags(port.id, port.standard.tags)
+        try await setPortSecurityGroups(portID: port.id, port.securityGroups)
         try await sql.delete(from: "ip_allocations").where("port_id", .equal, port.id).run()
         for fixedIP in port.fixedIPs {
             try await sql.insert(into: "ip_allocations").columns("subnet_id", "ip_address", "port_id", "network_id")
@@ -64,6 +67,7 @@ extension NetworkQueries {
 
     func deletePort(_ id: String) async throws {
         try await sql.delete(from: "ip_allocations").where("port_id", .equal, id).run()
+        try await sql.delete(from: "port_security_groups").where("port_id", .equal, id).run()
         try await delete("ports", id: id)
     }
 

@@ -74,4 +74,36 @@ struct PortRecord: Sendable {
     var dnsName: String
     var standard: StandardAttributes
     var fixedIPs: [FixedIP] = []
+    var securityGroups: [String] = []
+}
+
+struct SecurityGroupRecord: Sendable {
+    var id: String
+    var projectID: String
+    var name: String
+    var stateful: Bool
+    var standard: StandardAttributes
+    var rules: [SecurityGroupRuleRecord] = []
+}
+
+struct SecurityGroupRuleRecord: Sendable {
+    var id: String
+    var securityGroupID: String
+    var projectID: String
+    var direction: String
+    var ethertype: String
+    /// A protocol name (`tcp`) or number as given; nil for any protocol.
+    var proto: String?
+    var portRangeMin: Int64?
+    var portRangeMax: Int64?
+    var remoteIPPrefix: String?
+    var remoteGroupID: String?
+    var standard: StandardAttributes
+
+    /// Two rules are the same rule when they match the same traffic.
+    func sameTraffic(as other: SecurityGroupRuleRecord) -> Bool {
+        securityGroupID == other.securityGroupID && direction == other.direction && ethertype == other.ethertype
+            && proto == other.proto && portRangeMin == other.portRangeMin && portRangeMax == other.portRangeMax
+            && remoteIPPrefix == other.remoteIPPrefix && remoteGroupID == other.remoteGroupID
+    }
 }

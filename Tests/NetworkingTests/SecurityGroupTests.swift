@@ -1,0 +1,62 @@
+import Foundation
+import StratusKit
+import StratusTestSupport
+import XCTest
+
+@testable import Networking
+
+final class SecurityGroupTests: XCTestCase {
+    func testDefaultGroupRulesAndDuplicates() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let listed = try await cloud.call(.get, "/v2.0/security-groups", token: alpha.token)
+            let groups = try XCTUnwrap(listed.json?["security_groups"]?.arrayValue)
+            XCTAssertEqual(groups.map { $0["name"] }, ["default"], "a project gets its default group on first use")
+            let defaultRules = try XCTUnwrap(groups.first?["security_group_rules"]?.arrayValue)
+            XCTAssertEqual(defaultRules.count, 4)
+            let defaultID = try XCTUnwrap(groups.first?["id"]?.stringValue)
+            XCTAssertEqual(
+                defaultRules.filter { $0["direction"] == "ingress" }.map { $0["remote_group_id"]?.stringValue }, [defaultID, defaultID])
+
+            let web = try await cloud.create("/v2.0/security-groups", "security_group", ["name": "web"], token: alpha.token)
+            let webID = try XCTUnwrap(web["id"]?.stringValue)
+            XCTAssertEqual(web["security_group_rules"]?.arrayValue?.count, 2, "a new group allows all egress")
+            let ssh: JSONValue = [
+                "security_group_id": .string(webID), "direction": "ingress", "protocol": "tcp", "port_range_min": 22,
+                "port_range_max": 22, "remote_ip_prefix": "198.51.100.0/24",
+            ]
+            let rule = try await cloud.create("/v2.0/security-group-rules", "security_group_rule", ssh, token: alpha.token)
+            XCTAssertEqual(rule["ethertype"], "IPv4")
+            let duplicate = try await cloud.call(.post, "/v2.0/security-group-rules", token: alpha.token, json: ["security_group_rule": ssh])
+            XCTAssertEqual(duplicate.status, .conflict)
+            XCTAssertEqual(duplicate.type, "SecurityGroupRuleExists")
+            let badRange = try await cloud.call(
+                .post, "/v2.0/security-group-rules", token: alpha.token,
+                json: ["security_group_rule": ["security_group_id": .string(webID), "direction": "ingress", "protocol": "tcp", "port_range_min": 90, "port_range_max": 80]])
+            XCTAssertEqual(badRange.status, .badRequest)
+            let wrongFamily = try await cloud.call(
+                .post, "/v2.0/security-group-rules", token: alpha.token,
+                json: ["security_group_rule": ["security_group_id": .string(webID), "direction": "ingress", "ethertype": "IPv6", "remote_ip_prefix": "10.0.0.0/8"]])
+            XCTAssertEqual(wrongFamily.type, "SecurityGroupConflictingEtherType")
+
+            // Ports get the default group, or the ones asked for; a group in use stays.
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let port = try await cloud.create("/v2.0/ports", "port", ["network_id": network["id"]!], token: alpha.token)
+            XCTAssertEqual(port["security_groups"], [.string(defaultID)])
+            let webPort = try await cloud.create(
+                "/v2.0/ports", "port", ["network_id": network["id"]!, "security_groups": [.string(webID)]], token: alpha.token)
+            XCTAssertEqual(webPort["security_groups"], [.string(webID)])
+            let inUse = try await cloud.call(.delete, "/v2.0/security-groups/\(webID)", token: alpha.token)
+            XCTAssertEqual(inUse.type, "SecurityGroupInUse")
+
+            // Another project sees none of it.
+            let beta = try await cloud.identity.project("beta")
+            let hidden = try await cloud.call(.get, "/v2.0/security-groups/\(webID)", token: beta.token)
+            XCTAssertEqual(hidden.status, .notFound)
+            let foreign = try await cloud.call(
+                .post, "/v2.0/ports", token: beta.token,
+                json: ["port": ["network_id": network["id"]!, "security_groups": [.string(webID)]]])
+            XCTAssertEqual(foreign.status, .notFound)
+        }
+    }
+}
