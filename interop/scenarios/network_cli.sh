@@ -80,6 +80,33 @@ expect_ok "port create with the group" "${ALICE[@]}" port create --network netA 
 expect_json "the port carries the group" "len(d['security_group_ids'] if 'security_group_ids' in d else d['security_groups']) == 1"
 expect_ok "port delete" "${ALICE[@]}" port delete pWeb
 
+# --- routers and floating IPs --------------------------------------------------------
+expect_ok "router create" "${ALICE[@]}" router create -f json rA
+expect_ok "router set --external-gateway public" "${ALICE[@]}" router set --external-gateway public rA
+expect_ok "router show" "${ALICE[@]}" router show rA -f json
+expect_json "the gateway has an address on public" "'203.0.113.' in str(d['external_gateway_info'])"
+expect_ok "router add subnet" "${ALICE[@]}" router add subnet rA subA
+expect_ok "the interface port holds the subnet's gateway" "${ALICE[@]}" port list --device-owner network:router_interface -f json
+expect_json "one interface at 10.20.0.1" "len(d) == 1 and '10.20.0.1' in str(d[0]['Fixed IP Addresses'])"
+expect_fail_status "an interface port cannot be deleted through the port API" 409 "${ALICE[@]}" port delete "$(json "d[0]['ID']")"
+expect_ok "floating ip create public" "${ALICE[@]}" floating ip create -f json public
+expect_json "it is an address of public" "d['floating_ip_address'].startswith('203.0.113.') and not d['port_id']"
+FIP="$(json "d['floating_ip_address']")"
+expect_ok "floating ip set --port" "${ALICE[@]}" floating ip set --port pA1 "$FIP"
+expect_ok "floating ip show" "${ALICE[@]}" floating ip show "$FIP" -f json
+expect_json "associated with pA1's address through rA" "d['fixed_ip_address'] == '10.20.0.15' and d['router_id']"
+expect_ok "an unrouted network" "${ALICE[@]}" network create island
+expect_ok "with a subnet" "${ALICE[@]}" subnet create --network island --subnet-range 10.99.0.0/24 island-sub
+expect_ok "a port on it" "${ALICE[@]}" port create --network island -f json lonely
+expect_fail_status "cannot take a floating IP (no router to public)" 404 "${ALICE[@]}" floating ip set --port lonely "$FIP"
+expect_ok "floating ip unset --port" "${ALICE[@]}" floating ip unset --port "$FIP"
+run "${ALICE[@]}" floating ip show "$FIP" -f json
+expect_json "disassociated" "not d['port_id'] and not d['fixed_ip_address']"
+expect_fail_status "a router with interfaces cannot be deleted" 409 "${ALICE[@]}" router delete rA
+expect_ok "floating ip delete" "${ALICE[@]}" floating ip delete "$FIP"
+expect_ok "router remove subnet" "${ALICE[@]}" router remove subnet rA subA
+expect_ok "router delete" "${ALICE[@]}" router delete rA
+
 # --- clean up in order ---------------------------------------------------------------
 expect_ok "port delete" "${ALICE[@]}" port delete pA1 pA3
 expect_ok "network delete once its ports are gone" "${ALICE[@]}" network delete netA

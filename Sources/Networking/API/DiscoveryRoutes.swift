@@ -16,6 +16,9 @@ extension NetworkAPI {
         ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
         ("port-security", "Port Security", "Provides port security"),
         ("security-group", "security-group", "The security groups extension."),
+        ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."),
+        ("ext-gw-mode", "Neutron L3 Configurable external gateway mode", "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway"),
+        ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
         ("stateful-security-group", "Stateful security group", "Indicates if the security group is stateful or not"),
         ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
         ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
@@ -40,7 +43,7 @@ extension NetworkAPI {
             _ = try context.requireAuth()
             let resources: [JSONValue] = [
                 ("network", "networks"), ("subnet", "subnets"), ("port", "ports"), ("security_group", "security-groups"),
-                ("security_group_rule", "security-group-rules"),
+                ("security_group_rule", "security-group-rules"), ("router", "routers"), ("floatingip", "floatingips"),
             ].map { name, collection in
                 [
                     "name": .string(name), "collection": .string(collection),

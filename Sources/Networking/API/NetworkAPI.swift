@@ -17,6 +17,8 @@ struct NetworkAPI: Sendable {
         registerPorts(on: router)
         registerTags(on: router)
         registerSecurityGroups(on: router)
+        registerRouters(on: router)
+        registerFloatingIPs(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

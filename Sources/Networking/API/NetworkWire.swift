@@ -100,4 +100,43 @@ enum NetworkWire {
         standard(&body, group.standard, projectID: group.projectID)
         return .object(body)
     }
+
+    static func router(_ router: RouterRecord, gateway: PortRecord?, showAdminFields: Bool) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(router.id), "name": .string(router.name), "status": .string(router.status),
+            "admin_state_up": .bool(router.adminStateUp), "routes": .array(router.routes),
+            "availability_zone_hints": [], "availability_zones": [], "flavor_id": .null,
+            "external_gateway_info": gateway.map { port in
+                [
+                    "network_id": .string(port.networkID), "enable_snat": .bool(router.enableSNAT),
+                    "external_fixed_ips": .array(port.fixedIPs.map { ["subnet_id": .string($0.subnetID), "ip_address": .string($0.ipAddress)] }),
+                ]
+            } ?? .null,
+        ]
+        if showAdminFields {
+            body["distributed"] = .bool(router.distributed)
+            body["ha"] = .bool(router.ha)
+        }
+        standard(&body, router.standard, projectID: router.projectID)
+        return .object(body)
+    }
+
+    static func routerInterface(router: RouterRecord, port: PortRecord, subnetIDs: [String]) -> JSONValue {
+        [
+            "id": .string(router.id), "tenant_id": .string(router.projectID), "project_id": .string(router.projectID),
+            "port_id": .string(port.id), "network_id": .string(port.networkID),
+            "subnet_id": .optional(subnetIDs.first), "subnet_ids": .array(subnetIDs.map(JSONValue.string)),
+        ]
+    }
+
+    static func floatingIP(_ floatingIP: FloatingIPRecord) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(floatingIP.id), "floating_ip_address": .string(floatingIP.floatingIPAddress),
+            "floating_network_id": .string(floatingIP.floatingNetworkID), "router_id": .optional(floatingIP.routerID),
+            "port_id": .optional(floatingIP.portID), "fixed_ip_address": .optional(floatingIP.fixedIPAddress),
+            "status": .string(floatingIP.status), "port_forwardings": [],
+        ]
+        standard(&body, floatingIP.standard, projectID: floatingIP.projectID)
+        return .object(body)
+    }
 }

@@ -112,7 +112,7 @@ extension NetworkManager {
     /// given its lowest free pool address; with no request, one address from the first
     /// IPv4 subnet and one from the first IPv6 subnet of the network that have room.
     func allocateAddresses(
-        _ requested: [(subnetID: String?, ipAddress: String?)]?, for network: NetworkRecord, auth: AuthContext,
+        _ requested: [(subnetID: String?, ipAddress: String?)]?, for network: NetworkRecord, auth: AuthContext?,
         target: PolicyAttributes, in q: NetworkQueries
     ) async throws -> [FixedIP] {
         let subnets = try await q.subnets(networkIDs: [network.id])
@@ -132,7 +132,8 @@ extension NetworkManager {
         }
         for entry in requested {
             if let text = entry.ipAddress {
-                try policy.enforce("create_port:fixed_ips:ip_address", auth, target: target)
+                // The service's own ports (router interfaces, gateways) are not the caller's choice.
+                if let auth { try policy.enforce("create_port:fixed_ips:ip_address", auth, target: target) }
                 guard let address = IPAddress(text) else { throw NetworkErrors.invalidInput("'\(text)' is not a valid IP address") }
                 let subnet: SubnetRecord
                 if let subnetID = entry.subnetID {
@@ -246,9 +247,17 @@ extension NetworkManager {
         }
     }
 
+    /// Ports a router or floating IP owns go with them, not through the port API.
+    static let serviceOwners: Set<String> = ["network:router_interface", "network:router_gateway", "network:floatingip"]
+
     func deletePort(_ id: String, auth: AuthContext) async throws {
         try await write { q in
             let (port, network) = try await self.visiblePort(id, auth: auth, in: q)
+            if Self.serviceOwners.contains(port.deviceOwner) {
+                throw APIError(
+                    .conflict, "Port \(id) cannot be deleted directly via the port API: has device owner \(port.deviceOwner).",
+                    type: "ServicePortInUse")
+            }
             try self.policy.enforce("delete_port", auth, target: NetworkPolicy.target(projectID: port.projectID, network: network))
             try await q.deletePort(id)
         }

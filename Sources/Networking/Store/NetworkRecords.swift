@@ -107,3 +107,33 @@ struct SecurityGroupRuleRecord: Sendable {
             && remoteIPPrefix == other.remoteIPPrefix && remoteGroupID == other.remoteGroupID
     }
 }
+
+struct RouterRecord: Sendable {
+    var id: String
+    var projectID: String
+    var name: String
+    var adminStateUp: Bool
+    var status: String
+    /// The router's port on its external network, when it has a gateway.
+    var gatewayPortID: String?
+    var enableSNAT: Bool
+    /// Extra routes: `{"destination": CIDR, "nexthop": address}`.
+    var routes: [JSONValue]
+    var distributed: Bool
+    var ha: Bool
+    var standard: StandardAttributes
+}
+
+struct FloatingIPRecord: Sendable {
+    var id: String
+    var projectID: String
+    var floatingNetworkID: String
+    var floatingIPAddress: String
+    /// The port on the external network that holds the address.
+    var floatingPortID: String
+    var portID: String?
+    var fixedIPAddress: String?
+    var routerID: String?
+    var status: String
+    var standard: StandardAttributes
+}
