@@ -60,3 +60,32 @@ final class SecurityGroupTests: XCTestCase {
         }
     }
 }
+
+final class NetworkQuotaTests: XCTestCase {
+    func testPortQuotaAndDetails() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let admin = try await cloud.identity.adminToken()
+            let refused = try await cloud.call(.put, "/v2.0/quotas/\(alpha.id)", token: alpha.token, json: ["quota": ["port": 2]])
+            XCTAssertEqual(refused.status, .forbidden)
+            let set = try await cloud.call(.put, "/v2.0/quotas/\(alpha.id)", token: admin, json: ["quota": ["port": 2]])
+            XCTAssertEqual(set.json?["quota"]?["port"], .int(2))
+            XCTAssertEqual(set.json?["quota"]?["network"], .int(100))
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            for _ in 0..<2 { _ = try await cloud.create("/v2.0/ports", "port", ["network_id": network["id"]!], token: alpha.token) }
+            let third = try await cloud.call(.post, "/v2.0/ports", token: alpha.token, json: ["port": ["network_id": network["id"]!]])
+            XCTAssertEqual(third.status, .conflict)
+            XCTAssertEqual(third.type, "OverQuota")
+            let details = try await cloud.call(.get, "/v2.0/quotas/\(alpha.id)/details", token: alpha.token)
+            XCTAssertEqual(details.json?["quota"]?["port"]?["used"], .int(2))
+            XCTAssertEqual(details.json?["quota"]?["network"]?["used"], .int(1))
+            let beta = try await cloud.identity.project("beta")
+            let other = try await cloud.call(.get, "/v2.0/quotas/\(alpha.id)", token: beta.token)
+            XCTAssertEqual(other.status, .forbidden)
+            let deleted = try await cloud.call(.delete, "/v2.0/quotas/\(alpha.id)", token: admin)
+            XCTAssertEqual(deleted.status, .noContent)
+            let reset = try await cloud.call(.get, "/v2.0/quotas/\(alpha.id)", token: alpha.token)
+            XCTAssertEqual(reset.json?["quota"]?["port"], .int(500))
+        }
+    }
+}

@@ -107,6 +107,14 @@ expect_ok "floating ip delete" "${ALICE[@]}" floating ip delete "$FIP"
 expect_ok "router remove subnet" "${ALICE[@]}" router remove subnet rA subA
 expect_ok "router delete" "${ALICE[@]}" router delete rA
 
+# --- quotas --------------------------------------------------------------------------
+expect_ok "quota set --ports 5 for pB (admin)" "${OSC[@]}" quota set --ports 5 pB
+expect_ok "quota show pB" "${OSC[@]}" quota show pB -f json
+expect_json "the port quota is 5" "any(r.get('Resource') == 'ports' and r.get('Limit') == 5 for r in d) if isinstance(d, list) else d.get('ports') == 5"
+expect_ok "bob's subnet for ports" "${BOB[@]}" subnet create --network netB --subnet-range 10.50.0.0/24 quota-sub
+for i in 1 2 3 4 5; do expect_ok "bob's port $i" "${BOB[@]}" port create --network netB "bq-$i"; done
+expect_fail_status "the sixth port is over quota" 409 "${BOB[@]}" port create --network netB bq-6
+
 # --- clean up in order ---------------------------------------------------------------
 expect_ok "port delete" "${ALICE[@]}" port delete pA1 pA3
 expect_ok "network delete once its ports are gone" "${ALICE[@]}" network delete netA

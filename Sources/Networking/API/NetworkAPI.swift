@@ -19,6 +19,7 @@ struct NetworkAPI: Sendable {
         registerSecurityGroups(on: router)
         registerRouters(on: router)
         registerFloatingIPs(on: router)
+        registerQuotas(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

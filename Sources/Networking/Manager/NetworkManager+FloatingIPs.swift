@@ -40,6 +40,7 @@ extension NetworkManager {
                 throw APIError(
                     .badRequest, "Bad floatingip request: Network \(networkID) is not a valid external network.", type: "BadRequest")
             }
+            try await self.checkQuota("floatingip", projectID: project, in: q)
             let id = IDGenerator.uuid()
             let requested: [(subnetID: String?, ipAddress: String?)]? =
                 request.floatingIPAddress != nil || request.subnetID != nil

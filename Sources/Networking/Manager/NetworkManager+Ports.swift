@@ -41,6 +41,7 @@ extension NetworkManager {
             let network = try await self.visibleNetwork(networkID, auth: auth, in: q)
             let target = NetworkPolicy.target(projectID: project, network: network)
             try self.policy.enforce("create_port", auth, target: target)
+            try await self.checkQuota("port", projectID: project, in: q)
             if request.macAddress != nil { try self.policy.enforce("create_port:mac_address", auth, target: target) }
             if request.bindingHostID != nil || request.bindingProfile != nil {
                 try self.policy.enforce("create_port:binding", auth, target: target)

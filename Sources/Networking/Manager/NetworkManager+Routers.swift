@@ -59,6 +59,7 @@ extension NetworkManager {
         if request.distributed != nil || request.ha != nil { try policy.enforce("create_router:distributed", auth, target: target) }
         let now = Timestamp.now()
         return try await write { q in
+            try await self.checkQuota("router", projectID: project, in: q)
             var router = RouterRecord(
                 id: IDGenerator.uuid(), projectID: project, name: request.name ?? "", adminStateUp: request.adminStateUp ?? true,
                 status: "ACTIVE", gatewayPortID: nil, enableSNAT: true, routes: [], distributed: request.distributed ?? false,

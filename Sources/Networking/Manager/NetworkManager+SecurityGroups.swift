@@ -55,6 +55,7 @@ extension NetworkManager {
         let now = Timestamp.now()
         return try await write { q in
             _ = try await self.ensureDefaultSecurityGroup(projectID: project, in: q)
+            try await self.checkQuota("security_group", projectID: project, in: q)
             var group = SecurityGroupRecord(
                 id: IDGenerator.uuid(), projectID: project, name: name, stateful: stateful ?? true,
                 standard: StandardAttributes(description: description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1))
@@ -200,6 +201,7 @@ extension NetworkManager {
             if let existing = group.rules.first(where: { $0.sameTraffic(as: rule) }) {
                 throw APIError(.conflict, "Security group rule already exists. Rule id is \(existing.id).", type: "SecurityGroupRuleExists")
             }
+            try await self.checkQuota("security_group_rule", projectID: group.projectID, in: q)
             try await q.insert(rule)
             return rule
         }

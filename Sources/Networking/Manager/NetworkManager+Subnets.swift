@@ -76,6 +76,7 @@ extension NetworkManager {
         return try await write { q in
             let network = try await self.visibleNetwork(networkID, auth: auth, in: q)
             try self.policy.enforce("create_subnet", auth, target: NetworkPolicy.target(projectID: project, network: network))
+            try await self.checkQuota("subnet", projectID: project, in: q)
             for other in try await q.subnets(networkIDs: [networkID]) {
                 if let existing = CIDR(other.cidr), existing.overlaps(cidr) {
                     throw NetworkErrors.invalidInput(

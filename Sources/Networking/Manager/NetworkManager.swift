@@ -72,6 +72,7 @@ final class NetworkManager: Sendable {
         if request.providerSegment != nil { try policy.enforce("create_network:provider", auth, target: target) }
         let now = Timestamp.now()
         return try await write { q in
+            try await self.checkQuota("network", projectID: project, in: q)
             let segment =
                 if let provider = request.providerSegment {
                     try await self.typeDrivers.validateProviderSegment(provider, in: q)

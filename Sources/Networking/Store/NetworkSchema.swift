@@ -168,6 +168,14 @@ enum NetworkSchema {
             // One floating IP per fixed address of a port.
             try await sql.create(index: "floating_ips_fixed").on("floating_ips").unique()
                 .column("port_id").column("fixed_ip_address").run()
+        },
+        Migration("004_quotas") { sql, _ in
+            try await sql.create(table: "quotas")
+                .column("project_id", type: .text, .notNull)
+                .column("resource", type: .text, .notNull)
+                .column("hard_limit", type: .bigint, .notNull)
+                .primaryKey("project_id", "resource")
+                .run()
         }
     ]
 }
