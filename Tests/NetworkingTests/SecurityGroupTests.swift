@@ -89,3 +89,44 @@ final class NetworkQuotaTests: XCTestCase {
         }
     }
 }
+
+final class RBACPolicyTests: XCTestCase {
+    func testSharingANetworkWithOneProject() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let beta = try await cloud.identity.project("beta")
+            let gamma = try await cloud.identity.project("gamma")
+            let network = try await cloud.create("/v2.0/networks", "network", ["name": "shared-one"], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            _ = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(networkID), "ip_version": 4, "cidr": "10.40.0.0/24"], token: alpha.token)
+            let before = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: beta.token)
+            XCTAssertEqual(before.status, .notFound)
+            let everyone = try await cloud.call(
+                .post, "/v2.0/rbac-policies", token: alpha.token,
+                json: ["rbac_policy": ["object_type": "network", "object_id": .string(networkID), "action": "access_as_shared", "target_tenant": "*"]])
+            XCTAssertEqual(everyone.status, .forbidden, "sharing with everyone is for admins")
+            let share = try await cloud.create(
+                "/v2.0/rbac-policies", "rbac_policy",
+                ["object_type": "network", "object_id": .string(networkID), "action": "access_as_shared", "target_tenant": .string(beta.id)],
+                token: alpha.token)
+            let seen = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: beta.token)
+            XCTAssertEqual(seen.status, .ok)
+            XCTAssertEqual(seen.json?["network"]?["shared"], true, "shared as beta sees it")
+            let port = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: beta.token)
+            XCTAssertEqual(port["project_id"]?.stringValue, beta.id)
+            let hidden = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: gamma.token)
+            XCTAssertEqual(hidden.status, .notFound)
+            let shareID = try XCTUnwrap(share["id"]?.stringValue)
+            let inUse = try await cloud.call(.delete, "/v2.0/rbac-policies/\(shareID)", token: alpha.token)
+            XCTAssertEqual(inUse.type, "RbacPolicyInUse")
+            let portID = try XCTUnwrap(port["id"]?.stringValue)
+            let portDeleted = try await cloud.call(.delete, "/v2.0/ports/\(portID)", token: beta.token)
+            XCTAssertEqual(portDeleted.status, .noContent)
+            let withdrawn = try await cloud.call(.delete, "/v2.0/rbac-policies/\(shareID)", token: alpha.token)
+            XCTAssertEqual(withdrawn.status, .noContent)
+            let gone = try await cloud.call(.get, "/v2.0/networks/\(networkID)", token: beta.token)
+            XCTAssertEqual(gone.status, .notFound)
+        }
+    }
+}

@@ -107,6 +107,22 @@ expect_ok "floating ip delete" "${ALICE[@]}" floating ip delete "$FIP"
 expect_ok "router remove subnet" "${ALICE[@]}" router remove subnet rA subA
 expect_ok "router delete" "${ALICE[@]}" router delete rA
 
+# --- sharing a network with one project (RBAC) ------------------------------------------
+run "${OSC[@]}" project show pB -f value -c id
+PB_ID="$OUT"
+expect_ok "alice's network to share" "${ALICE[@]}" network create sharedA
+expect_ok "with a subnet" "${ALICE[@]}" subnet create --network sharedA --subnet-range 10.60.0.0/24 sharedA-sub
+run "${BOB[@]}" network show sharedA
+expect_fail "bob cannot see it before the share" test "$RC" = 0
+expect_ok "network rbac create (access_as_shared with pB)" "${ALICE[@]}" network rbac create --type network \
+    --action access_as_shared --target-project "$PB_ID" -f json sharedA
+RBAC_ID="$(json "d['id']")"
+expect_ok "bob sees the network" "${BOB[@]}" network show sharedA -f json
+expect_ok "bob can put a port on it" "${BOB[@]}" port create --network sharedA -f json bob-on-shared
+expect_fail_status "the share cannot be withdrawn while bob uses it" 409 "${ALICE[@]}" network rbac delete "$RBAC_ID"
+expect_ok "bob removes his port" "${BOB[@]}" port delete bob-on-shared
+expect_ok "then alice withdraws the share" "${ALICE[@]}" network rbac delete "$RBAC_ID"
+
 # --- quotas --------------------------------------------------------------------------
 expect_ok "quota set --ports 5 for pB (admin)" "${OSC[@]}" quota set --ports 5 pB
 expect_ok "quota show pB" "${OSC[@]}" quota show pB -f json

@@ -23,6 +23,7 @@ extension NetworkAPI {
         ("binding", "Port Binding", "Expose port bindings of a virtual port to external application"),
         ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
         ("network_availability_zone", "Network Availability Zone", "Availability zone support for network."),
+        ("rbac-policies", "RBAC Policies", "Allows creation and modification of policies that control tenant access to resources."),
         ("quotas", "Quota management support", "Expose functions for quotas management per project"),
         ("quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"),
         ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),

@@ -20,6 +20,7 @@ struct NetworkAPI: Sendable {
         registerRouters(on: router)
         registerFloatingIPs(on: router)
         registerQuotas(on: router)
+        registerRBACPolicies(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

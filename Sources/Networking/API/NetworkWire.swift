@@ -18,7 +18,8 @@ enum NetworkWire {
     static func network(_ network: NetworkRecord, subnets: [String], showProvider: Bool) -> JSONValue {
         var body: [String: JSONValue] = [
             "id": .string(network.id), "name": .string(network.name), "admin_state_up": .bool(network.adminStateUp),
-            "status": .string(network.status), "shared": .bool(network.shared), "router:external": .bool(network.external),
+            "status": .string(network.status), "shared": .bool(network.isSharedForViewer),
+            "router:external": .bool(network.isExternalForViewer),
             "mtu": .int(network.mtu), "port_security_enabled": .bool(network.portSecurityEnabled),
             "availability_zone_hints": .array(network.availabilityZoneHints.map(JSONValue.string)),
             // Zones a network is actually hosted in come with the DHCP agents (the data plane).

@@ -33,7 +33,7 @@ extension NetworkManager {
         if request.floatingIPAddress != nil { try policy.enforce("create_floatingip:floating_ip_address", auth, target: target) }
         let now = Timestamp.now()
         return try await write { q in
-            guard let network = try await q.network(id: networkID),
+            guard let network = try await q.network(id: networkID)?.seen(by: auth.projectID),
                 self.policy.allows("get_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
             else { throw NetworkErrors.notFound("Network", networkID) }
             guard network.external else {

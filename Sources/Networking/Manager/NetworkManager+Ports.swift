@@ -193,7 +193,7 @@ extension NetworkManager {
 
     func visiblePort(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws -> (port: PortRecord, network: NetworkRecord?) {
         guard let port = try await q.ports(ids: [id]).first else { throw NetworkErrors.notFound("Port", id) }
-        let network = try await q.network(id: port.networkID)
+        let network = try await q.network(id: port.networkID)?.seen(by: auth.projectID)
         guard policy.allows("get_port", auth, target: NetworkPolicy.target(projectID: port.projectID, network: network)) else {
             throw NetworkErrors.notFound("Port", id)
         }

@@ -79,7 +79,7 @@ extension NetworkManager {
     private func setGateway(_ router: inout RouterRecord, _ gateway: GatewayRequest, auth: AuthContext, in q: NetworkQueries)
         async throws
     {
-        guard let network = try await q.network(id: gateway.networkID),
+        guard let network = try await q.network(id: gateway.networkID)?.seen(by: auth.projectID),
             policy.allows("get_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
         else { throw NetworkErrors.notFound("Network", gateway.networkID) }
         guard network.external else {

@@ -134,7 +134,7 @@ extension NetworkManager {
     func listSubnets(auth: AuthContext) async throws -> [SubnetRecord] {
         try await read { q in
             let visibleTo = self.policy.isAdmin(auth) ? nil : auth.projectID ?? ""
-            let networks = try await q.networks(visibleTo: visibleTo)
+            let networks = try await q.networks(visibleTo: visibleTo).map { $0.seen(by: auth.projectID) }
             let byID = Dictionary(uniqueKeysWithValues: networks.map { ($0.id, $0) })
             return try await q.subnets(networkIDs: networks.map(\.id)).filter { subnet in
                 self.policy.allows(
@@ -150,7 +150,7 @@ extension NetworkManager {
     func visibleSubnet(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws
         -> (subnet: SubnetRecord, network: NetworkRecord)
     {
-        guard let subnet = try await q.subnets(ids: [id]).first, let network = try await q.network(id: subnet.networkID),
+        guard let subnet = try await q.subnets(ids: [id]).first, let network = try await q.network(id: subnet.networkID)?.seen(by: auth.projectID),
             policy.allows("get_subnet", auth, target: NetworkPolicy.target(projectID: subnet.projectID, network: network))
         else { throw NetworkErrors.notFound("Subnet", id) }
         return (subnet, network)

@@ -28,7 +28,7 @@ final class NetworkManager: Sendable {
 
     /// A network the caller may see (its own, shared, external; any for admins), else 404.
     func visibleNetwork(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws -> NetworkRecord {
-        guard let network = try await q.network(id: id),
+        guard let network = try await q.network(id: id)?.seen(by: auth.projectID),
             policy.allows("get_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
         else { throw NetworkErrors.notFound("Network", id) }
         return network
@@ -100,7 +100,7 @@ final class NetworkManager: Sendable {
 
     func listNetworks(auth: AuthContext) async throws -> [NetworkRecord] {
         let visibleTo = policy.isAdmin(auth) ? nil : auth.projectID ?? ""
-        return try await read { q in try await q.networks(visibleTo: visibleTo) }
+        return try await read { q in try await q.networks(visibleTo: visibleTo).map { $0.seen(by: auth.projectID) } }
     }
 
     func getNetwork(_ id: String, auth: AuthContext) async throws -> NetworkRecord {

@@ -22,8 +22,8 @@ struct NetworkPolicy: Sendable {
     static func target(projectID: String, network: NetworkRecord?) -> PolicyAttributes {
         [
             "project_id": .string(projectID), "tenant_id": .string(projectID),
-            "network_owner": .optional(network?.projectID), "network_shared": .bool(network?.shared ?? false),
-            "network_external": .bool(network?.external ?? false),
+            "network_owner": .optional(network?.projectID), "network_shared": .bool(network?.isSharedForViewer ?? false),
+            "network_external": .bool(network?.isExternalForViewer ?? false),
         ]
     }
 }

@@ -23,9 +23,11 @@ extension NetworkQueries {
         var query = sql.select().columns("*").from("networks")
         if let ids { query = query.where("id", .in, ids) }
         if let projectID {
+            let rbac = SQLQueryString(
+                "EXISTS (SELECT 1 FROM rbac_policies r WHERE r.object_id = networks.id AND r.target_project IN (\(bind: projectID), '*'))")
             query = query.where { group in
                 group.where("project_id", .equal, projectID).orWhere("shared", .equal, true)
-                    .orWhere("external", .equal, true)
+                    .orWhere("external", .equal, true).orWhere(rbac)
             }
         }
         var networks = try await query.orderBy("id").all().map { try Self.network($0) }
@@ -40,9 +42,17 @@ extension NetworkQueries {
                     networkType: try row.string("network_type"), physicalNetwork: try row.string("physical_network"),
                     segmentationID: try row.optionalInt64("segmentation_id")))
         }
+        var shared: [String: [String]] = [:]
+        var external: [String: [String]] = [:]
+        for policy in try await rbacPolicies(objectIDs: networks.map(\.id)) {
+            if policy.action == "access_as_shared" { shared[policy.objectID, default: []].append(policy.targetProject) }
+            if policy.action == "access_as_external" { external[policy.objectID, default: []].append(policy.targetProject) }
+        }
         for index in networks.indices {
             networks[index].standard.tags = tags[networks[index].id] ?? []
             networks[index].segments = segments[networks[index].id] ?? []
+            networks[index].sharedWith = shared[networks[index].id] ?? []
+            networks[index].externalFor = external[networks[index].id] ?? []
         }
         return networks
     }
@@ -72,6 +82,7 @@ extension NetworkQueries {
 
     func deleteNetwork(_ id: String) async throws {
         try await sql.delete(from: "network_segments").where("network_id", .equal, id).run()
+        try await sql.delete(from: "rbac_policies").where("object_id", .equal, id).run()
         try await delete("networks", id: id)
     }
 

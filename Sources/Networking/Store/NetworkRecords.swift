@@ -31,6 +31,38 @@ struct NetworkRecord: Sendable {
     var availabilityZoneHints: [String]
     var standard: StandardAttributes
     var segments: [SegmentRecord] = []
+    /// Projects (or `*`) RBAC policies share the network with, and make it external for.
+    var sharedWith: [String] = []
+    var externalFor: [String] = []
+    /// The project looking at the network, for what RBAC grants it.
+    var viewer: String?
+
+    /// Shared as the viewer sees it: shared with everyone, or by an RBAC policy with it.
+    var isSharedForViewer: Bool {
+        shared || sharedWith.contains("*") || (viewer.map { sharedWith.contains($0) } ?? false)
+    }
+
+    var isExternalForViewer: Bool {
+        external || externalFor.contains("*") || (viewer.map { externalFor.contains($0) } ?? false)
+    }
+
+    func seen(by project: String?) -> NetworkRecord {
+        var copy = self
+        copy.viewer = project
+        return copy
+    }
+}
+
+/// An RBAC policy: a network shared with one project (or all), as a network or as an
+/// external network.
+struct RBACPolicyRecord: Sendable {
+    var id: String
+    var projectID: String
+    var objectType: String
+    var objectID: String
+    var action: String
+    var targetProject: String
+    var standard: StandardAttributes
 }
 
 struct SubnetRecord: Sendable {

@@ -176,6 +176,21 @@ enum NetworkSchema {
                 .column("hard_limit", type: .bigint, .notNull)
                 .primaryKey("project_id", "resource")
                 .run()
+        },
+        Migration("005_rbac_policies") { sql, _ in
+            try await sql.create(table: "rbac_policies")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("project_id", type: .text, .notNull)
+                .column("object_type", type: .text, .notNull)
+                .column("object_id", type: .text, .notNull)
+                .column("action", type: .text, .notNull)
+                .column("target_project", type: .text, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .column("revision_number", type: .bigint, .notNull)
+                .unique("object_id", "action", "target_project")
+                .run()
         }
     ]
 }
