@@ -60,3 +60,15 @@ final class IPAMTests: XCTestCase {
         XCTAssertEqual(mac.count, 17)
     }
 }
+
+final class PrefixAllocatorTests: XCTestCase {
+    func testPrefixesAreCutLowestFirstAroundTakenBlocks() throws {
+        let pool = [try XCTUnwrap(CIDR("10.0.0.0/16"))]
+        XCTAssertEqual(PrefixAllocator.firstFree(in: pool, length: 24, taken: [])?.description, "10.0.0.0/24")
+        let taken = [CIDR("10.0.0.0/24")!, CIDR("10.0.1.0/25")!, CIDR("10.0.2.0/23")!]
+        XCTAssertEqual(PrefixAllocator.firstFree(in: pool, length: 24, taken: taken)?.description, "10.0.4.0/24")
+        XCTAssertEqual(PrefixAllocator.firstFree(in: pool, length: 25, taken: taken)?.description, "10.0.1.128/25")
+        XCTAssertNil(PrefixAllocator.firstFree(in: [CIDR("10.0.0.0/24")!], length: 24, taken: [CIDR("10.0.0.0/24")!]))
+        XCTAssertNil(PrefixAllocator.firstFree(in: [CIDR("10.0.0.0/24")!], length: 16, taken: []))
+    }
+}

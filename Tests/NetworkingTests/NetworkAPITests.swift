@@ -218,3 +218,76 @@ final class NetworkAPITests: XCTestCase {
         }
     }
 }
+
+final class NetworkRevisionAndAvailabilityTests: XCTestCase {
+    func testIfMatchOnRevisionNumber() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", ["name": "v1"], token: alpha.token)
+            let id = try XCTUnwrap(network["id"]?.stringValue)
+            let revision = try XCTUnwrap(network["revision_number"]?.intValue)
+            let stale = try await cloud.call(
+                .put, "/v2.0/networks/\(id)", token: alpha.token, json: ["network": ["name": "v2"]],
+                headers: ["If-Match": "revision_number=\(revision + 5)"])
+            XCTAssertEqual(stale.status, .preconditionFailed)
+            XCTAssertEqual(stale.type, "RevisionNumberConstraintFailed")
+            let current = try await cloud.call(
+                .put, "/v2.0/networks/\(id)", token: alpha.token, json: ["network": ["name": "v2"]],
+                headers: ["If-Match": "revision_number=\(revision)"])
+            XCTAssertEqual(current.status, .ok)
+            XCTAssertEqual(current.json?["network"]?["revision_number"], .int(revision + 1))
+        }
+    }
+
+    func testIPAvailabilityCountsPoolsAndAllocations() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let admin = try await cloud.identity.adminToken()
+            let network = try await cloud.create("/v2.0/networks", "network", ["name": "counted"], token: alpha.token)
+            let id = try XCTUnwrap(network["id"]?.stringValue)
+            _ = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(id), "ip_version": 4, "cidr": "10.70.0.0/28"], token: alpha.token)
+            for _ in 0..<3 { _ = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(id)], token: alpha.token) }
+            let shown = try await cloud.call(.get, "/v2.0/network-ip-availabilities/\(id)", token: admin)
+            XCTAssertEqual(shown.json?["network_ip_availability"]?["total_ips"], .int(13))
+            XCTAssertEqual(shown.json?["network_ip_availability"]?["used_ips"], .int(3))
+            let member = try await cloud.call(.get, "/v2.0/network-ip-availabilities", token: alpha.token)
+            XCTAssertEqual(member.status, .forbidden)
+        }
+    }
+}
+
+final class SubnetPoolTests: XCTestCase {
+    func testSubnetsAreCutFromPools() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let admin = try await cloud.identity.adminToken()
+            let pool = try await cloud.create(
+                "/v2.0/subnetpools", "subnetpool",
+                ["name": "shared-v4", "prefixes": ["10.128.0.0/16"], "default_prefixlen": 26, "is_default": true, "shared": true],
+                token: admin)
+            let poolID = try XCTUnwrap(pool["id"]?.stringValue)
+            let memberDefault = try await cloud.call(
+                .post, "/v2.0/subnetpools", token: alpha.token,
+                json: ["subnetpool": ["prefixes": ["10.200.0.0/16"], "is_default": true]])
+            XCTAssertEqual(memberDefault.status, .forbidden)
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let first = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": network["id"]!, "ip_version": 4, "subnetpool_id": .string(poolID)],
+                token: alpha.token)
+            XCTAssertEqual(first["cidr"], "10.128.0.0/26")
+            XCTAssertEqual(first["subnetpool_id"]?.stringValue, poolID)
+            let other = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let second = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": other["id"]!, "ip_version": 4, "use_default_subnetpool": true, "prefixlen": 24],
+                token: alpha.token)
+            XCTAssertEqual(second["cidr"], "10.128.1.0/24")
+            let outside = try await cloud.call(
+                .post, "/v2.0/subnets", token: alpha.token,
+                json: ["subnet": ["network_id": other["id"]!, "ip_version": 4, "subnetpool_id": .string(poolID), "cidr": "192.168.0.0/24"]])
+            XCTAssertEqual(outside.status, .badRequest)
+            let inUse = try await cloud.call(.delete, "/v2.0/subnetpools/\(poolID)", token: admin)
+            XCTAssertEqual(inUse.status, .conflict)
+        }
+    }
+}

@@ -32,12 +32,13 @@ struct NetworkClient: Sendable {
     let client: any TestClientProtocol
 
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ path: String, token: String?, json: JSONValue? = nil) async throws
-        -> NetworkResponse
-    {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String?, json: JSONValue? = nil, headers extra: [String: String] = [:]
+    ) async throws -> NetworkResponse {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let token { headers[HTTPField.Name("X-Auth-Token")!] = token }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         return try await client.execute(
             uri: path, method: method, headers: headers, body: json.map { ByteBuffer(data: $0.encodedData()) }
         ) { response in

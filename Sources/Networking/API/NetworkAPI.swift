@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import StratusKit
@@ -21,6 +22,8 @@ struct NetworkAPI: Sendable {
         registerFloatingIPs(on: router)
         registerQuotas(on: router)
         registerRBACPolicies(on: router)
+        registerAvailability(on: router)
+        registerSubnetPools(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.
@@ -56,5 +59,21 @@ struct NetworkAPI: Sendable {
         if let number = value.intValue { return number }
         if let text = value.stringValue, let number = Int64(text) { return number }
         throw NetworkErrors.invalidInput("'\(value.jsonText())' is not an integer")
+    }
+}
+
+extension Request {
+    /// `If-Match: revision_number=N`: the revision an update requires the resource to have.
+    func expectedRevision() throws -> Int64? {
+        guard let header = headers[.ifMatch] else { return nil }
+        for item in header.split(separator: ",") {
+            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0] == "revision_number" else { continue }
+            guard let revision = Int64(parts[1]) else {
+                throw NetworkErrors.badRequest("request", "If-Match header revision_number must be an integer")
+            }
+            return revision
+        }
+        return nil
     }
 }

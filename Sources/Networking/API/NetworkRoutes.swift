@@ -67,7 +67,8 @@ extension NetworkAPI {
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "network", allowed: Self.networkAttributes)
             let network = try await manager.updateNetwork(
-                try context.parameters.require("network_id"), try Self.networkRequest(fields), auth: auth)
+                try context.parameters.require("network_id"), try Self.networkRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
             let subnets = try await subnetIDs(of: [network.id])
             return respond("network", renderNetwork(network, auth: auth, subnets: subnets[network.id] ?? []))
         }

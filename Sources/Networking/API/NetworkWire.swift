@@ -53,7 +53,7 @@ enum NetworkWire {
             "ipv6_address_mode": .optional(subnet.ipv6AddressMode),
             "allocation_pools": .array(subnet.allocationPools.map { ["start": .string($0.first.description), "end": .string($0.last.description)] }),
             "dns_nameservers": .array(subnet.dnsNameservers.map(JSONValue.string)), "host_routes": .array(subnet.hostRoutes),
-            "subnetpool_id": .null, "service_types": [],
+            "subnetpool_id": .optional(subnet.subnetPoolID), "service_types": [],
         ]
         standard(&body, subnet.standard, projectID: subnet.projectID)
         return .object(body)

@@ -50,7 +50,9 @@ extension NetworkAPI {
             var request = request
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "port", allowed: Self.portAttributes)
-            let port = try await manager.updatePort(try context.parameters.require("port_id"), try Self.portRequest(fields), auth: auth)
+            let port = try await manager.updatePort(
+                try context.parameters.require("port_id"), try Self.portRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("port", renderPort(port, auth: auth))
         }
         router.delete("/v2.0/ports/{port_id}") { _, context in

@@ -25,9 +25,9 @@ extension NetworkAPI {
                 (start: try pool.requiredString("start"), end: try pool.requiredString("end"))
             }
         }
-        if fields.object["subnetpool_id"].map({ !$0.isNull }) == true || fields.object["use_default_subnetpool"]?.boolValue == true {
-            throw NetworkErrors.badRequest("subnet", "subnet pools are not supported yet")
-        }
+        request.subnetPoolID = try fields.string("subnetpool_id")
+        request.prefixLength = try int(fields, "prefixlen").map(Int.init)
+        request.useDefaultPool = try fields.bool("use_default_subnetpool") ?? false
         return request
     }
 
@@ -57,7 +57,8 @@ extension NetworkAPI {
                 throw NetworkErrors.badRequest("subnet", "Cannot update read-only attribute \(readOnly)")
             }
             let subnet = try await manager.updateSubnet(
-                try context.parameters.require("subnet_id"), try Self.subnetRequest(fields), auth: auth)
+                try context.parameters.require("subnet_id"), try Self.subnetRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("subnet", NetworkWire.subnet(subnet))
         }
         router.delete("/v2.0/subnets/{subnet_id}") { _, context in

@@ -204,9 +204,12 @@ extension NetworkManager {
         try await read { q in try await self.visiblePort(id, auth: auth, in: q).port }
     }
 
-    func updatePort(_ id: String, _ request: PortRequest, auth: AuthContext) async throws -> PortRecord {
+    func updatePort(_ id: String, _ request: PortRequest, expectedRevision: Int64? = nil, auth: AuthContext)
+        async throws -> PortRecord
+    {
         try await write { q in
             var (port, network) = try await self.visiblePort(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: port.standard.revisionNumber)
             let target = NetworkPolicy.target(projectID: port.projectID, network: network)
             try self.policy.enforce("update_port", auth, target: target)
             if request.macAddress != nil { try self.policy.enforce("update_port:mac_address", auth, target: target) }

@@ -17,6 +17,9 @@ extension NetworkManager {
         var dnsNameservers: [String]?
         var hostRoutes: [JSONValue]?
         var tags: [String]?
+        var subnetPoolID: String?
+        var prefixLength: Int?
+        var useDefaultPool = false
     }
 
     static let ipv6Modes: Set<String> = ["slaac", "dhcpv6-stateful", "dhcpv6-stateless"]
@@ -28,17 +31,9 @@ extension NetworkManager {
         guard let version = request.ipVersion, version == 4 || version == 6 else {
             throw NetworkErrors.invalidInput("ip_version must be 4 or 6")
         }
-        guard let cidrText = request.cidr else {
+        let usesPool = request.subnetPoolID != nil || request.useDefaultPool
+        if request.cidr == nil, !usesPool {
             throw NetworkErrors.badRequest("subnet", "a cidr must be specified in the absence of a subnet pool")
-        }
-        guard let cidr = CIDR(cidrText, strict: true), cidr.version.rawValue == version else {
-            throw NetworkErrors.invalidInput("'\(cidrText)' is not a valid IPv\(version) subnet in CIDR form with no host bits set")
-        }
-        if version == 4, cidr.prefixLength > 30 {
-            // Neutron allows /31 and /32 only without DHCP; keep the common case strict.
-            if request.enableDHCP ?? true {
-                throw NetworkErrors.invalidInput("Prefix length /\(cidr.prefixLength) is too small for a subnet with DHCP")
-            }
         }
         for mode in [request.ipv6RAMode, request.ipv6AddressMode].compactMap({ $0 }) {
             guard version == 6 else {
@@ -49,20 +44,6 @@ extension NetworkManager {
         if let ra = request.ipv6RAMode, let address = request.ipv6AddressMode, ra != address {
             throw NetworkErrors.invalidInput("ipv6_ra_mode set to '\(ra)' with ipv6_address_mode set to '\(address)' is not valid. If both attributes are set, they must be the same value")
         }
-        let gateway: IPAddress?
-        switch request.gatewayIP {
-        case .none: gateway = cidr.first.adding(1)
-        case .some(.none): gateway = nil
-        case .some(.some(let text)):
-            guard let address = IPAddress(text), cidr.contains(address) else {
-                throw NetworkErrors.invalidInput("Gateway IP \(text) is not in the subnet \(cidr)")
-            }
-            if address == cidr.first || (version == 4 && address == cidr.last && cidr.prefixLength < 31) {
-                throw NetworkErrors.invalidInput("Gateway is not valid on subnet")
-            }
-            gateway = address
-        }
-        let pools = try allocationPools(request.allocationPools, cidr: cidr, gateway: gateway)
         for server in request.dnsNameservers ?? [] where IPAddress(server) == nil {
             throw NetworkErrors.invalidInput("'\(server)' is not a valid nameserver.")
         }
@@ -77,6 +58,11 @@ extension NetworkManager {
             let network = try await self.visibleNetwork(networkID, auth: auth, in: q)
             try self.policy.enforce("create_subnet", auth, target: NetworkPolicy.target(projectID: project, network: network))
             try await self.checkQuota("subnet", projectID: project, in: q)
+            var pool: SubnetPoolRecord?
+            if usesPool { pool = try await self.subnetPool(for: request, version: version, auth: auth, in: q) }
+            let cidr = try await self.subnetRange(request, version: version, pool: pool, in: q)
+            let gateway = try Self.gateway(request.gatewayIP, cidr: cidr)
+            let pools = try self.allocationPools(request.allocationPools, cidr: cidr, gateway: gateway)
             for other in try await q.subnets(networkIDs: [networkID]) {
                 if let existing = CIDR(other.cidr), existing.overlaps(cidr) {
                     throw NetworkErrors.invalidInput(
@@ -91,9 +77,61 @@ extension NetworkManager {
                 dnsNameservers: request.dnsNameservers ?? [], hostRoutes: request.hostRoutes ?? [],
                 standard: StandardAttributes(
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 0,
-                    tags: request.tags ?? []))
+                    tags: request.tags ?? []),
+                subnetPoolID: pool?.id)
             try await q.save(subnet, exists: false)
             return subnet
+        }
+    }
+
+    /// The subnet's range: the one asked for (inside the pool, when there is one), or the
+    /// lowest free prefix of the pool of the asked (or the pool's default) length.
+    private func subnetRange(_ request: SubnetRequest, version: Int, pool: SubnetPoolRecord?, in q: NetworkQueries)
+        async throws -> CIDR
+    {
+        if let text = request.cidr {
+            guard let cidr = CIDR(text, strict: true), cidr.version.rawValue == version else {
+                throw NetworkErrors.invalidInput("'\(text)' is not a valid IPv\(version) subnet in CIDR form with no host bits set")
+            }
+            if version == 4, cidr.prefixLength > 30, request.enableDHCP ?? true {
+                throw NetworkErrors.invalidInput("Prefix length /\(cidr.prefixLength) is too small for a subnet with DHCP")
+            }
+            if let pool {
+                let prefixes = pool.prefixes.compactMap { CIDR($0) }
+                guard prefixes.contains(where: { $0.contains(cidr.first) && $0.contains(cidr.last) }) else {
+                    throw NetworkErrors.badRequest("subnet", "Cidr \(cidr) is not within the prefixes of subnet pool \(pool.id)")
+                }
+                if try await q.allocatedPrefixes(subnetPoolID: pool.id).contains(where: { $0.overlaps(cidr) }) {
+                    throw APIError(.conflict, "Prefix \(cidr) is already allocated from subnet pool \(pool.id).", type: "SubnetAllocationError")
+                }
+            }
+            return cidr
+        }
+        guard let pool else { throw NetworkErrors.badRequest("subnet", "a cidr or a subnet pool is required") }
+        let length = request.prefixLength ?? pool.defaultPrefixLength
+        guard (pool.minPrefixLength...pool.maxPrefixLength).contains(length) else {
+            throw NetworkErrors.invalidInput("Requested prefix length /\(length) is outside the pool's range /\(pool.minPrefixLength)-/\(pool.maxPrefixLength)")
+        }
+        let taken = try await q.allocatedPrefixes(subnetPoolID: pool.id)
+        guard let cidr = PrefixAllocator.firstFree(in: pool.prefixes.compactMap { CIDR($0) }, length: length, taken: taken) else {
+            throw APIError(.conflict, "Insufficient prefix space to allocate subnet size /\(length).", type: "SubnetAllocationError")
+        }
+        return cidr
+    }
+
+    /// The default gateway is the first address; `null` asks for none.
+    static func gateway(_ requested: String??, cidr: CIDR) throws -> IPAddress? {
+        switch requested {
+        case .none: return cidr.first.adding(1)
+        case .some(.none): return nil
+        case .some(.some(let text)):
+            guard let address = IPAddress(text), cidr.contains(address) else {
+                throw NetworkErrors.invalidInput("Gateway IP \(text) is not in the subnet \(cidr)")
+            }
+            if address == cidr.first || (cidr.version == .v4 && address == cidr.last && cidr.prefixLength < 31) {
+                throw NetworkErrors.invalidInput("Gateway is not valid on subnet")
+            }
+            return address
         }
     }
 
@@ -156,9 +194,12 @@ extension NetworkManager {
         return (subnet, network)
     }
 
-    func updateSubnet(_ id: String, _ request: SubnetRequest, auth: AuthContext) async throws -> SubnetRecord {
+    func updateSubnet(_ id: String, _ request: SubnetRequest, expectedRevision: Int64? = nil, auth: AuthContext)
+        async throws -> SubnetRecord
+    {
         try await write { q in
             var (subnet, network) = try await self.visibleSubnet(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: subnet.standard.revisionNumber)
             try self.policy.enforce("update_subnet", auth, target: NetworkPolicy.target(projectID: subnet.projectID, network: network))
             if let name = request.name { subnet.name = name }
             if let description = request.description { subnet.standard.description = description }

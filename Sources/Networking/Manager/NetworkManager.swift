@@ -107,9 +107,12 @@ final class NetworkManager: Sendable {
         try await read { q in try await self.visibleNetwork(id, auth: auth, in: q) }
     }
 
-    func updateNetwork(_ id: String, _ request: NetworkRequest, auth: AuthContext) async throws -> NetworkRecord {
+    func updateNetwork(_ id: String, _ request: NetworkRequest, expectedRevision: Int64? = nil, auth: AuthContext)
+        async throws -> NetworkRecord
+    {
         try await write { q in
             var network = try await self.visibleNetwork(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: network.standard.revisionNumber)
             let target = NetworkPolicy.target(projectID: network.projectID, network: network)
             try self.policy.enforce("update_network", auth, target: target)
             if let shared = request.shared, shared != network.shared {
@@ -155,5 +158,15 @@ final class NetworkManager: Sendable {
             try await q.deleteNetwork(id)
         }
         logger.info("network deleted", metadata: ["network_id": "\(id)"])
+    }
+}
+
+extension NetworkManager {
+    /// 412 unless the resource is at the revision the request's `If-Match` names.
+    static func requireRevision(_ expected: Int64?, current: Int64) throws {
+        guard let expected, expected != current else { return }
+        throw APIError(
+            .preconditionFailed, "Constrained to \(expected), but current revision is \(current)",
+            type: "RevisionNumberConstraintFailed")
     }
 }

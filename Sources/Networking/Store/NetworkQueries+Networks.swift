@@ -21,7 +21,10 @@ extension NetworkQueries {
     /// `projectID` is nil, for admins), with segments and tags attached.
     func networks(ids: [String]? = nil, visibleTo projectID: String? = nil) async throws -> [NetworkRecord] {
         var query = sql.select().columns("*").from("networks")
-        if let ids { query = query.where("id", .in, ids) }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         if let projectID {
             let rbac = SQLQueryString(
                 "EXISTS (SELECT 1 FROM rbac_policies r WHERE r.object_id = networks.id AND r.target_project IN (\(bind: projectID), '*'))")

@@ -18,8 +18,14 @@ extension NetworkQueries {
     /// Ports with their fixed IPs and tags: of some networks, ids, or (nil) all.
     func ports(ids: [String]? = nil, networkIDs: [String]? = nil, projectID: String? = nil) async throws -> [PortRecord] {
         var query = sql.select().columns("*").from("ports")
-        if let ids { query = query.where("id", .in, ids) }
-        if let networkIDs { query = query.where("network_id", .in, networkIDs) }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
+        if let networkIDs {
+            guard !networkIDs.isEmpty else { return [] }
+            query = query.where("network_id", .in, networkIDs)
+        }
         if let projectID { query = query.where("project_id", .equal, projectID) }
         var ports = try await query.orderBy("id").all().map { try Self.port($0) }
         guard !ports.isEmpty else { return [] }

@@ -14,8 +14,14 @@ extension NetworkQueries {
     {
         if let objectIDs, objectIDs.isEmpty { return [] }
         var query = sql.select().columns("*").from("rbac_policies")
-        if let objectIDs { query = query.where("object_id", .in, objectIDs) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let objectIDs {
+            guard !objectIDs.isEmpty else { return [] }
+            query = query.where("object_id", .in, objectIDs)
+        }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         if let projectID { query = query.where("project_id", .equal, projectID) }
         return try await query.orderBy("id").all().map { try Self.rbacPolicy($0) }
     }

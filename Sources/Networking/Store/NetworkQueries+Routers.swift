@@ -14,7 +14,10 @@ extension NetworkQueries {
     func routers(projectID: String? = nil, ids: [String]? = nil) async throws -> [RouterRecord] {
         var query = sql.select().columns("*").from("routers")
         if let projectID { query = query.where("project_id", .equal, projectID) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         var routers = try await query.orderBy("id").all().map { try Self.router($0) }
         let tags = try await tags(of: routers.map(\.id))
         for index in routers.indices { routers[index].standard.tags = tags[routers[index].id] ?? [] }
@@ -53,7 +56,10 @@ extension NetworkQueries {
     func floatingIPs(projectID: String? = nil, ids: [String]? = nil, portID: String? = nil) async throws -> [FloatingIPRecord] {
         var query = sql.select().columns("*").from("floating_ips")
         if let projectID { query = query.where("project_id", .equal, projectID) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         if let portID { query = query.where("port_id", .equal, portID) }
         var addresses = try await query.orderBy("id").all().map { try Self.floatingIP($0) }
         let tags = try await tags(of: addresses.map(\.id))

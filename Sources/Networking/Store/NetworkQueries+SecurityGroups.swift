@@ -22,7 +22,10 @@ extension NetworkQueries {
     func securityGroups(projectID: String? = nil, ids: [String]? = nil) async throws -> [SecurityGroupRecord] {
         var query = sql.select().columns("*").from("security_groups")
         if let projectID { query = query.where("project_id", .equal, projectID) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         var groups = try await query.orderBy("id").all().map { try Self.securityGroup($0) }
         guard !groups.isEmpty else { return [] }
         var rules: [String: [SecurityGroupRuleRecord]] = [:]
@@ -39,8 +42,14 @@ extension NetworkQueries {
 
     func securityGroupRules(groupIDs: [String]? = nil, ids: [String]? = nil) async throws -> [SecurityGroupRuleRecord] {
         var query = sql.select().columns("*").from("security_group_rules")
-        if let groupIDs { query = query.where("security_group_id", .in, groupIDs) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let groupIDs {
+            guard !groupIDs.isEmpty else { return [] }
+            query = query.where("security_group_id", .in, groupIDs)
+        }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         return try await query.orderBy("created_at").orderBy("id").all().map { try Self.securityGroupRule($0) }
     }
 

@@ -16,13 +16,20 @@ extension NetworkQueries {
             ipv6RAMode: try row.optionalString("ipv6_ra_mode"), ipv6AddressMode: try row.optionalString("ipv6_address_mode"),
             allocationPools: pools,
             dnsNameservers: JSONValue.parse(try row.string("dns_nameservers"))?.arrayValue?.compactMap(\.stringValue) ?? [],
-            hostRoutes: JSONValue.parse(try row.string("host_routes"))?.arrayValue ?? [], standard: try standard(row))
+            hostRoutes: JSONValue.parse(try row.string("host_routes"))?.arrayValue ?? [], standard: try standard(row),
+            subnetPoolID: try row.optionalString("subnetpool_id"))
     }
 
     func subnets(networkIDs: [String]? = nil, ids: [String]? = nil) async throws -> [SubnetRecord] {
         var query = sql.select().columns("*").from("subnets")
-        if let networkIDs { query = query.where("network_id", .in, networkIDs) }
-        if let ids { query = query.where("id", .in, ids) }
+        if let networkIDs {
+            guard !networkIDs.isEmpty else { return [] }
+            query = query.where("network_id", .in, networkIDs)
+        }
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            query = query.where("id", .in, ids)
+        }
         var subnets = try await query.orderBy("id").all().map { try Self.subnet($0) }
         let tags = try await tags(of: subnets.map(\.id))
         for index in subnets.indices { subnets[index].standard.tags = tags[subnets[index].id] ?? [] }
@@ -42,6 +49,7 @@ extension NetworkQueries {
                 ("allocation_pools", SQLBind(pools.jsonText())),
                 ("dns_nameservers", SQLBind(JSONValue.array(subnet.dnsNameservers.map(JSONValue.string)).jsonText())),
                 ("host_routes", SQLBind(JSONValue.array(subnet.hostRoutes).jsonText())),
+                ("subnetpool_id", SQLBind(subnet.subnetPoolID)),
             ] + Self.standardValues(subnet.standard)
         try await upsert("subnets", id: subnet.id, columns, exists: exists)
         try await setTags(subnet.id, subnet.standard.tags)

@@ -80,6 +80,7 @@ struct SubnetRecord: Sendable {
     var dnsNameservers: [String]
     var hostRoutes: [JSONValue]
     var standard: StandardAttributes
+    var subnetPoolID: String? = nil
 }
 
 struct FixedIP: Sendable, Equatable {
@@ -167,5 +168,20 @@ struct FloatingIPRecord: Sendable {
     var fixedIPAddress: String?
     var routerID: String?
     var status: String
+    var standard: StandardAttributes
+}
+
+/// A pool of prefixes subnets are cut from (`subnetpool_id` + `prefixlen` on create).
+struct SubnetPoolRecord: Sendable {
+    var id: String
+    var projectID: String
+    var name: String
+    var ipVersion: Int
+    var prefixes: [String]
+    var defaultPrefixLength: Int
+    var minPrefixLength: Int
+    var maxPrefixLength: Int
+    var isDefault: Bool
+    var shared: Bool
     var standard: StandardAttributes
 }

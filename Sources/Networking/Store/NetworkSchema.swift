@@ -191,6 +191,25 @@ enum NetworkSchema {
                 .column("revision_number", type: .bigint, .notNull)
                 .unique("object_id", "action", "target_project")
                 .run()
+        },
+        Migration("006_subnet_pools") { sql, _ in
+            try await sql.create(table: "subnet_pools")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("project_id", type: .text, .notNull)
+                .column("name", type: .text, .notNull)
+                .column("ip_version", type: .int, .notNull)
+                .column("prefixes", type: .text, .notNull)
+                .column("default_prefixlen", type: .int, .notNull)
+                .column("min_prefixlen", type: .int, .notNull)
+                .column("max_prefixlen", type: .int, .notNull)
+                .column("is_default", type: .boolean, .notNull)
+                .column("shared", type: .boolean, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .column("revision_number", type: .bigint, .notNull)
+                .run()
+            try await sql.alter(table: "subnets").column("subnetpool_id", type: .text).run()
         }
     ]
 }
