@@ -291,3 +291,37 @@ final class SubnetPoolTests: XCTestCase {
         }
     }
 }
+
+final class AgentRegistryTests: XCTestCase {
+    func testAgentsReportAndZonesFollowThem() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let admin = try await cloud.identity.adminToken()
+            let alpha = try await cloud.identity.project("alpha")
+            let empty = try await cloud.call(.get, "/v2.0/agents", token: admin)
+            XCTAssertEqual(empty.json?["agents"]?.arrayValue?.count, 0)
+            let manager = cloud.service.manager
+            try await manager.reportAgentState(
+                type: "DHCP agent", binary: "stratus-dhcp-agent", host: "node1", topic: "dhcp_agent",
+                availabilityZone: "zone-a", configurations: ["networks": 0], starting: true)
+            try await manager.reportAgentState(
+                type: "L3 agent", binary: "stratus-l3-agent", host: "node1", topic: "l3_agent",
+                availabilityZone: "zone-a", configurations: [:], starting: true)
+            let again = try await manager.reportAgentState(
+                type: "DHCP agent", binary: "stratus-dhcp-agent", host: "node1", topic: "dhcp_agent",
+                availabilityZone: "zone-a", configurations: ["networks": 2], starting: false)
+            let agents = try await cloud.call(.get, "/v2.0/agents", token: admin)
+            XCTAssertEqual(agents.json?["agents"]?.arrayValue?.count, 2, "a second report updates, not adds")
+            XCTAssertEqual(agents.json?["agents"]?.arrayValue?.first?["alive"], true)
+            let zones = try await cloud.call(.get, "/v2.0/availability_zones", token: alpha.token)
+            XCTAssertEqual(
+                Set(zones.json?["availability_zones"]?.arrayValue?.compactMap { $0["resource"]?.stringValue } ?? []), ["network", "router"])
+            let refused = try await cloud.call(.get, "/v2.0/agents", token: alpha.token)
+            XCTAssertEqual(refused.status, .forbidden)
+            let disabled = try await cloud.call(
+                .put, "/v2.0/agents/\(again.id)", token: admin, json: ["agent": ["admin_state_up": false]])
+            XCTAssertEqual(disabled.json?["agent"]?["admin_state_up"], false)
+            let removed = try await cloud.call(.delete, "/v2.0/agents/\(again.id)", token: admin)
+            XCTAssertEqual(removed.status, .noContent)
+        }
+    }
+}

@@ -15,8 +15,8 @@ enum NetworkTestCloud {
                 dataDirectory: directory, config: config, publicURL: "http://127.0.0.1:9696",
                 authURL: "http://127.0.0.1:5000", logger: ServiceTestHarness.logger)
             return (network, { network.makeRouter(tokenValidator: $0) }, { await network.shutdown() })
-        } _: { identity, client, _, _ in
-            try await body(NetworkClient(identity: identity, client: client))
+        } _: { identity, client, service, _ in
+            try await body(NetworkClient(identity: identity, client: client, service: service))
         }
     }
 }
@@ -30,6 +30,7 @@ struct NetworkResponse: Sendable {
 struct NetworkClient: Sendable {
     let identity: TestIdentity
     let client: any TestClientProtocol
+    let service: NetworkService
 
     @discardableResult
     func call(

@@ -13,9 +13,10 @@
       of them gets name "bench-NNNNN" and device_owner "compute:nova" with
       PUT /v2.0/ports/ID. Then ports K..N-1 are created with POST over C
       keep-alive connections, named "bench-NNNNN", and every 10th (index % 10
-      == 0) with device_owner "compute:nova". So exactly ceil(N/10) ports carry
-      compute:nova. Prints: existing=K marked=M created=C seconds=S
-      compute_nova=E needle=NAME (NAME: a name that exactly one port has).
+      == 0) with device_owner "compute:nova". So exactly ceil(max(K, N)/10)
+      ports carry compute:nova. The PUTs and POSTs use the same C connections.
+      Prints: existing=K marked=M created=C seconds=S compute_nova=E
+      needle=NAME (NAME: a name that exactly one port has).
 
   ports.py time --url URL --path PATH --runs R [--pid PID] [--expect N]
                 [--expect-min N] [--owner VALUE] [--name VALUE] [--next]
@@ -154,7 +155,7 @@ def fill(args):
     start = time.monotonic()
     marks = [("PUT", "/v2.0/ports/" + port_id,
               {"port": {"name": name_of(j), "device_owner": "compute:nova"}}, 200)
-             for j, port_id in enumerate(existing) if j % 10 == 0 and j < args.total]
+             for j, port_id in enumerate(existing) if j % 10 == 0]
     run_parallel(marks, args.connections, args.url)
     creates = []
     for i in range(len(existing), args.total):
@@ -164,10 +165,10 @@ def fill(args):
         creates.append(("POST", "/v2.0/ports", {"port": port}, 201))
     run_parallel(creates, args.connections, args.url)
     elapsed = time.monotonic() - start
-    compute_nova = sum(1 for i in range(min(len(existing), args.total)) if i % 10 == 0) + \
-        sum(1 for i in range(len(existing), args.total) if i % 10 == 0)
+    total = max(len(existing), args.total)
+    compute_nova = (total + 9) // 10
     # A multiple of 10 near the middle: it is named whether it was created or marked.
-    needle = name_of((args.total // 2) // 10 * 10)
+    needle = name_of((total // 2) // 10 * 10)
     print("existing=%d marked=%d created=%d seconds=%.3f compute_nova=%d needle=%s"
           % (len(existing), len(marks), len(creates), elapsed, compute_nova, needle))
 

@@ -28,6 +28,8 @@ extension NetworkAPI {
         ("revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."),
         ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet pool"),
         ("default-subnetpools", "Default Subnetpools", "Provides ability to mark and use a subnetpool as the default."),
+        ("agent", "agent", "The agent management extension."),
+        ("availability_zone", "Availability Zone", "The availability zone extension."),
         ("quotas", "Quota management support", "Expose functions for quotas management per project"),
         ("quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"),
         ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),

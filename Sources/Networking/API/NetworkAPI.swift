@@ -24,6 +24,7 @@ struct NetworkAPI: Sendable {
         registerRBACPolicies(on: router)
         registerAvailability(on: router)
         registerSubnetPools(on: router)
+        registerAgents(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

@@ -185,3 +185,19 @@ struct SubnetPoolRecord: Sendable {
     var shared: Bool
     var standard: StandardAttributes
 }
+
+/// An agent of the data plane (L2, DHCP, L3, metadata) as it last reported itself.
+struct AgentRecord: Sendable {
+    var id: String
+    var agentType: String
+    var binary: String
+    var host: String
+    var topic: String
+    var availabilityZone: String?
+    var adminStateUp: Bool
+    var configurations: [String: JSONValue]
+    var description: String
+    var startedAt: Timestamp
+    var createdAt: Timestamp
+    var heartbeatAt: Timestamp
+}

@@ -210,6 +210,23 @@ enum NetworkSchema {
                 .column("revision_number", type: .bigint, .notNull)
                 .run()
             try await sql.alter(table: "subnets").column("subnetpool_id", type: .text).run()
+        },
+        Migration("007_agents") { sql, _ in
+            try await sql.create(table: "agents")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("agent_type", type: .text, .notNull)
+                .column("binary", type: .text, .notNull)
+                .column("host", type: .text, .notNull)
+                .column("topic", type: .text, .notNull)
+                .column("availability_zone", type: .text)
+                .column("admin_state_up", type: .boolean, .notNull)
+                .column("configurations", type: .text, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("started_at", type: .bigint, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("heartbeat_at", type: .bigint, .notNull)
+                .unique("agent_type", "host")
+                .run()
         }
     ]
 }
