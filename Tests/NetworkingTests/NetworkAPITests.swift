@@ -325,3 +325,27 @@ final class AgentRegistryTests: XCTestCase {
         }
     }
 }
+
+final class MultiSegmentTests: XCTestCase {
+    func testAdminsCreateNetworksOfSeveralSegments() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let admin = try await cloud.identity.adminToken()
+            let network = try await cloud.create(
+                "/v2.0/networks", "network",
+                [
+                    "name": "multi",
+                    "segments": [
+                        ["provider:network_type": "vlan", "provider:physical_network": "physnet1", "provider:segmentation_id": 150],
+                        ["provider:network_type": "vxlan", "provider:segmentation_id": 900],
+                    ],
+                ], token: admin)
+            XCTAssertEqual(network["segments"]?.arrayValue?.count, 2)
+            XCTAssertNil(network["provider:network_type"])
+            XCTAssertEqual(network["mtu"], .int(1450), "the smallest segment MTU")
+            let taken = try await cloud.call(
+                .post, "/v2.0/networks", token: admin,
+                json: ["network": ["provider:network_type": "vlan", "provider:physical_network": "physnet1", "provider:segmentation_id": 150]])
+            XCTAssertEqual(taken.type, "VlanIdInUse")
+        }
+    }
+}

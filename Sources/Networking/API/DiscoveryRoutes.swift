@@ -14,6 +14,7 @@ extension NetworkAPI {
         ("net-mtu-writable", "Network MTU (writable)", "Provides a writable MTU attribute for a network resource."),
         ("external-net", "Neutron external network", "Adds external network attribute to network resource."),
         ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
+        ("multi-provider", "Multi Provider Network", "Expose mapping of virtual networks to multiple physical networks"),
         ("port-security", "Port Security", "Provides port security"),
         ("security-group", "security-group", "The security groups extension."),
         ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."),

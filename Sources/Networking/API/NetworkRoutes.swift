@@ -4,7 +4,7 @@ import StratusKit
 extension NetworkAPI {
     static let networkAttributes: Set<String> = standardAttributes.union([
         "admin_state_up", "shared", "router:external", "mtu", "port_security_enabled", "availability_zone_hints",
-        "provider:network_type", "provider:physical_network", "provider:segmentation_id",
+        "provider:network_type", "provider:physical_network", "provider:segmentation_id", "segments",
     ])
 
     static func networkRequest(_ fields: JSONFields) throws -> NetworkManager.NetworkRequest {
@@ -17,6 +17,16 @@ extension NetworkAPI {
         let type = try fields.string("provider:network_type")
         let physnet = try fields.string("provider:physical_network")
         let segmentation = try int(fields, "provider:segmentation_id")
+        if let segments = try fields.objectArray("segments") {
+            request.segments = try segments.map { segment in
+                guard let type = try segment.string("provider:network_type") else {
+                    throw NetworkErrors.invalidInput("provider:network_type required in each segment")
+                }
+                return SegmentRecord(
+                    networkType: type, physicalNetwork: try segment.string("provider:physical_network") ?? "",
+                    segmentationID: try int(segment, "provider:segmentation_id"))
+            }
+        }
         if type != nil || physnet != nil || segmentation != nil {
             guard let type else {
                 throw NetworkErrors.invalidInput("provider:network_type required")

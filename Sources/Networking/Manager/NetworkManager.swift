@@ -61,6 +61,8 @@ final class NetworkManager: Sendable {
         var tags: [String]?
         /// The provider extension's single segment, when any provider attribute was given.
         var providerSegment: SegmentRecord?
+        /// The multi-provider extension's segments.
+        var segments: [SegmentRecord]?
     }
 
     func createNetwork(_ request: NetworkRequest, auth: AuthContext) async throws -> NetworkRecord {
@@ -70,16 +72,31 @@ final class NetworkManager: Sendable {
         if request.shared == true { try policy.enforce("create_network:shared", auth, target: target) }
         if request.external == true { try policy.enforce("create_network:router:external", auth, target: target) }
         if request.providerSegment != nil { try policy.enforce("create_network:provider", auth, target: target) }
+        if request.segments != nil {
+            try policy.enforce("create_network:segments", auth, target: target)
+            if request.providerSegment != nil {
+                throw NetworkErrors.invalidInput("Segments and provider values cannot both be set.")
+            }
+        }
         let now = Timestamp.now()
         return try await write { q in
             try await self.checkQuota("network", projectID: project, in: q)
-            let segment =
-                if let provider = request.providerSegment {
-                    try await self.typeDrivers.validateProviderSegment(provider, in: q)
-                } else {
-                    try await self.typeDrivers.allocateTenantSegment(in: q)
+            var segments: [SegmentRecord] = []
+            if let requested = request.segments, !requested.isEmpty {
+                for segment in requested {
+                    let validated = try await self.typeDrivers.validateProviderSegment(segment, in: q)
+                    if segments.contains(validated) {
+                        throw NetworkErrors.invalidInput("Duplicate segment entry in request.")
+                    }
+                    segments.append(validated)
                 }
-            let maximum = self.settings.mtu(for: segment.networkType)
+            } else if let provider = request.providerSegment {
+                segments = [try await self.typeDrivers.validateProviderSegment(provider, in: q)]
+            } else {
+                segments = [try await self.typeDrivers.allocateTenantSegment(in: q)]
+            }
+            // The smallest MTU of the segments carries over all of them.
+            let maximum = segments.map { self.settings.mtu(for: $0.networkType) }.min() ?? self.settings.physicalMTU
             if let mtu = request.mtu, mtu > maximum || mtu < 68 {
                 throw NetworkErrors.invalidInput("Requested MTU is too big, maximum is \(maximum)")
             }
@@ -92,7 +109,7 @@ final class NetworkManager: Sendable {
                 standard: StandardAttributes(
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1,
                     tags: request.tags ?? []),
-                segments: [segment])
+                segments: segments)
             try await q.save(network, exists: false)
             return network
         }
