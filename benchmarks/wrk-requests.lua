@@ -1,9 +1,11 @@
--- wrk script shared by the benchmarks (benchmarks/identity, benchmarks/image).
+-- wrk script shared by the benchmarks (benchmarks/identity, benchmarks/image,
+-- benchmarks/network).
 --
 --   wrk [options] -s wrk-requests.lua URL -- MODE
 --
 -- MODE "post-json": send POST with the JSON body read from the file named by
--- the BENCH_BODY_FILE environment variable (the password auth request).
+-- the BENCH_BODY_FILE environment variable (the password auth request, or
+-- the port create request).
 -- Any other MODE (or none): send the request as given on the command line
 -- (method GET, headers from -H).
 --

@@ -38,7 +38,11 @@ extension NetworkAPI {
         }
         router.get("/v2.0/ports") { request, context in
             let auth = try context.requireAuth()
-            let ports = try await manager.listPorts(auth: auth)
+            let list = NeutronList(request: request)
+            let equalities = NetworkManager.portFilterColumns.map { column in
+                (column, list.values(column) + (column == "project_id" ? list.values("tenant_id") : []))
+            }.filter { !$0.1.isEmpty }
+            let ports = try await manager.listPorts(auth: auth, equalities: equalities)
             return try NeutronList(request: request).respond(
                 "ports", ports.map { renderPort($0, auth: auth) }, path: "/v2.0/ports", baseURL: publicURL)
         }

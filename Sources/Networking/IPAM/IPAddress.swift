@@ -20,7 +20,7 @@ struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     init?(_ text: String) {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             guard let value = Self.parseV6(text) else { return nil }
             self.init(version: .v6, value: value)
         } else {

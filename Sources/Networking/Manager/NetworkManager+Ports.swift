@@ -179,13 +179,19 @@ extension NetworkManager {
         APIError(.conflict, "No more IP addresses available on network \(networkID).", type: "IpAddressGenerationFailure")
     }
 
-    func listPorts(auth: AuthContext) async throws -> [PortRecord] {
-        try await read { q in
-            if self.policy.isAdmin(auth) { return try await q.ports() }
+    /// Port columns a list filter narrows in SQL (the full filter runs on the result too).
+    static let portFilterColumns: Set<String> = [
+        "id", "name", "network_id", "device_id", "device_owner", "mac_address", "status", "project_id",
+    ]
+
+    func listPorts(auth: AuthContext, equalities: [(column: String, values: [String])] = []) async throws -> [PortRecord] {
+        let equalities = equalities.filter { Self.portFilterColumns.contains($0.column) }
+        return try await read { q in
+            if self.policy.isAdmin(auth) { return try await q.ports(equalities: equalities) }
             let project = auth.projectID ?? ""
-            let owned = try await q.ports(projectID: project)
+            let owned = try await q.ports(projectID: project, equalities: equalities)
             let ownNetworks = try await q.networks(visibleTo: project).filter { $0.projectID == project }.map(\.id)
-            let onOwnNetworks = ownNetworks.isEmpty ? [] : try await q.ports(networkIDs: ownNetworks)
+            let onOwnNetworks = ownNetworks.isEmpty ? [] : try await q.ports(networkIDs: ownNetworks, equalities: equalities)
             var seen = Set(owned.map(\.id))
             return (owned + onOwnNetworks.filter { seen.insert($0.id).inserted }).sorted { $0.id < $1.id }
         }

@@ -16,8 +16,14 @@ extension NetworkQueries {
     }
 
     /// Ports with their fixed IPs and tags: of some networks, ids, or (nil) all.
-    func ports(ids: [String]? = nil, networkIDs: [String]? = nil, projectID: String? = nil) async throws -> [PortRecord] {
+    func ports(
+        ids: [String]? = nil, networkIDs: [String]? = nil, projectID: String? = nil,
+        equalities: [(column: String, values: [String])] = []
+    ) async throws -> [PortRecord] {
         var query = sql.select().columns("*").from("ports")
+        for (column, values) in equalities where !values.isEmpty {
+            query = query.where(SQLIdentifier(column), .in, SQLBind.group(values))
+        }
         if let ids {
             guard !ids.isEmpty else { return [] }
             query = query.where("id", .in, ids)
