@@ -32,9 +32,18 @@ extension NetworkAPI {
         return request
     }
 
+    /// Routers with their gateway ports, read in one query.
+    func renderRouters(_ routers: [RouterRecord], auth: AuthContext) async throws -> [JSONValue] {
+        let gateways = try await manager.read { q in try await q.ports(ids: routers.compactMap(\.gatewayPortID)) }
+        let byID = Dictionary(uniqueKeysWithValues: gateways.map { ($0.id, $0) })
+        let showAdminFields = policy.isAdmin(auth)
+        return routers.map { router in
+            NetworkWire.router(router, gateway: router.gatewayPortID.flatMap { byID[$0] }, showAdminFields: showAdminFields)
+        }
+    }
+
     func renderRouter(_ router: RouterRecord, auth: AuthContext) async throws -> JSONValue {
-        let gateway = try await router.gatewayPortID.asyncMap { id in try await manager.read { q in try await q.ports(ids: [id]).first } }
-        return NetworkWire.router(router, gateway: gateway ?? nil, showAdminFields: policy.isAdmin(auth))
+        try await renderRouters([router], auth: auth)[0]
     }
 
     func registerRouters(on router: Router<StratusRequestContext>) {
@@ -47,8 +56,7 @@ extension NetworkAPI {
         }
         router.get("/v2.0/routers") { request, context in
             let auth = try context.requireAuth()
-            var rendered: [JSONValue] = []
-            for item in try await manager.listRouters(auth: auth) { rendered.append(try await renderRouter(item, auth: auth)) }
+            let rendered = try await renderRouters(try await manager.listRouters(auth: auth), auth: auth)
             return try NeutronList(request: request).respond("routers", rendered, path: "/v2.0/routers", baseURL: publicURL)
         }
         router.get("/v2.0/routers/{router_id}") { _, context in
@@ -84,13 +92,5 @@ extension NetworkAPI {
                 return JSONResponse.make(.ok, NetworkWire.routerInterface(router: owner, port: port, subnetIDs: subnets))
             }
         }
-    }
-}
-
-extension Optional {
-    /// `map` for an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

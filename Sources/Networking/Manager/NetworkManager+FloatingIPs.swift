@@ -79,17 +79,19 @@ extension NetworkManager {
             throw NetworkErrors.badRequest(
                 "floatingip", "Port \(portID) does not have fixed ip \(fixedIP ?? "(an IPv4 address)")")
         }
-        var router: RouterRecord?
-        for candidate in try await q.routers() {
-            guard let gatewayPortID = candidate.gatewayPortID, let gateway = try await q.ports(ids: [gatewayPortID]).first,
-                gateway.networkID == floatingIP.floatingNetworkID
-            else { continue }
-            let interfaces = try await q.ports(deviceID: candidate.id).filter { $0.deviceOwner == "network:router_interface" }
-            if interfaces.contains(where: { $0.fixedIPs.contains { $0.subnetID == chosen.subnetID } }) {
-                router = candidate
-                break
-            }
-        }
+        // The routers with a gateway on the floating IP's network and an interface on the
+        // port's subnet: three queries whatever the number of routers.
+        let routers = try await q.routers().filter { $0.gatewayPortID != nil }
+        let gateways = try await q.ports(ids: routers.compactMap(\.gatewayPortID))
+            .filter { $0.networkID == floatingIP.floatingNetworkID }
+        let interfaces =
+            gateways.isEmpty
+            ? []
+            : try await q.ports(equalities: [
+                ("device_owner", ["network:router_interface"]), ("device_id", gateways.map(\.deviceID)),
+            ])
+        let reaching = Set(interfaces.filter { $0.fixedIPs.contains { $0.subnetID == chosen.subnetID } }.map(\.deviceID))
+        let router = routers.first { reaching.contains($0.id) }
         guard let router else {
             throw APIError(
                 .notFound,

@@ -123,7 +123,7 @@ extension NetworkManager {
                 try await self.setGateway(&router, gateway, auth: auth, in: q)
             case .some(.none):
                 if let old = router.gatewayPortID {
-                    if try await !q.floatingIPs().filter({ $0.routerID == router.id }).isEmpty {
+                    if try await !q.floatingIPs(routerID: router.id).isEmpty {
                         throw APIError(
                             .conflict, "Gateway cannot be updated for router \(router.id), since a gateway to external network is required by one or more floating IPs.",
                             type: "RouterExternalGatewayInUseByFloatingIp")
@@ -240,13 +240,8 @@ extension NetworkManager {
             }
             let subnets = port.fixedIPs.map(\.subnetID)
             // A floating IP reaching its port through this interface keeps it in place.
-            var stranded = false
-            for floatingIP in try await q.floatingIPs() where floatingIP.routerID == routerID {
-                guard let fixedPortID = floatingIP.portID, let fixedPort = try await q.ports(ids: [fixedPortID]).first
-                else { continue }
-                if fixedPort.fixedIPs.contains(where: { subnets.contains($0.subnetID) }) { stranded = true }
-            }
-            if stranded {
+            let fixedPorts = try await q.ports(ids: try await q.floatingIPs(routerID: routerID).compactMap(\.portID))
+            if fixedPorts.contains(where: { port in port.fixedIPs.contains { subnets.contains($0.subnetID) } }) {
                 throw APIError(
                     .conflict, "Router interface for subnet \(subnets.first ?? "") on router \(routerID) cannot be deleted, as it is required by one or more floating IPs.",
                     type: "RouterInterfaceInUseByFloatingIP")

@@ -73,11 +73,20 @@ extension NetworkManager {
         }
     }
 
+    /// The caller's groups (all for admins); the project's default group is made first
+    /// when it does not exist yet (a write only then: lists are read-only otherwise).
     func listSecurityGroups(auth: AuthContext) async throws -> [SecurityGroupRecord] {
-        try await write { q in
-            if let project = auth.projectID { _ = try await self.ensureDefaultSecurityGroup(projectID: project, in: q) }
-            let groups = try await q.securityGroups(projectID: self.policy.isAdmin(auth) ? nil : auth.projectID ?? "")
-            return groups.filter { self.policy.allows("get_security_group", auth, target: Self.groupTarget($0)) }
+        let scope = policy.isAdmin(auth) ? nil : auth.projectID ?? ""
+        let list: @Sendable (NetworkQueries) async throws -> [SecurityGroupRecord] = { q in
+            try await q.securityGroups(projectID: scope)
+                .filter { self.policy.allows("get_security_group", auth, target: Self.groupTarget($0)) }
+        }
+        guard let project = auth.projectID else { return try await read(list) }
+        let hasDefault = try await read { q in try await q.hasSecurityGroup(projectID: project, name: "default") }
+        if hasDefault { return try await read(list) }
+        return try await write { q in
+            _ = try await self.ensureDefaultSecurityGroup(projectID: project, in: q)
+            return try await list(q)
         }
     }
 

@@ -13,7 +13,6 @@ struct NetworkSettings: Sendable {
     var flatNetworks: [String] = ["*"]
     /// The MTU of the physical network (Neutron's `global_physnet_mtu`).
     var physicalMTU: Int64 = 1500
-    var listLimit = 1000
 
     init() {}
 

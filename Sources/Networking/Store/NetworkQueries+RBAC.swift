@@ -35,11 +35,4 @@ extension NetworkQueries {
             ] + Self.standardValues(policy.standard)
         try await upsert("rbac_policies", id: policy.id, columns, exists: exists)
     }
-
-    /// Ports of other projects than the owner on a network (they use a share).
-    func foreignPortCount(networkID: String, ownerProjectID: String) async throws -> Int {
-        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("ports")
-            .where("network_id", .equal, networkID).where("project_id", .notEqual, ownerProjectID)
-            .where("project_id", .notEqual, "").first()?.decode(column: "n", as: Int.self) ?? 0
-    }
 }

@@ -53,8 +53,11 @@ extension NetworkQueries {
             status: try row.string("status"), standard: try standard(row))
     }
 
-    func floatingIPs(projectID: String? = nil, ids: [String]? = nil, portID: String? = nil) async throws -> [FloatingIPRecord] {
+    func floatingIPs(projectID: String? = nil, ids: [String]? = nil, portID: String? = nil, routerID: String? = nil)
+        async throws -> [FloatingIPRecord]
+    {
         var query = sql.select().columns("*").from("floating_ips")
+        if let routerID { query = query.where("router_id", .equal, routerID) }
         if let projectID { query = query.where("project_id", .equal, projectID) }
         if let ids {
             guard !ids.isEmpty else { return [] }

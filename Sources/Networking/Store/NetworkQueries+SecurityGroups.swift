@@ -40,6 +40,11 @@ extension NetworkQueries {
         return groups
     }
 
+    func hasSecurityGroup(projectID: String, name: String) async throws -> Bool {
+        try await sql.select().column("id").from("security_groups").where("project_id", .equal, projectID)
+            .where("name", .equal, name).first() != nil
+    }
+
     func securityGroupRules(groupIDs: [String]? = nil, ids: [String]? = nil) async throws -> [SecurityGroupRuleRecord] {
         var query = sql.select().columns("*").from("security_group_rules")
         if let groupIDs {
