@@ -195,15 +195,12 @@ struct ImageListParameters {
 
     /// The query for the next page: the same parameters with the new marker.
     func nextLink(marker: String) -> String {
-        var parts = items.filter { $0.name != "marker" }
-        parts.append(("marker", marker))
-        let encoded = parts.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
-        return "/v2/images?" + encoded
+        "/v2/images?" + QueryString.encode(items.filter { $0.name != "marker" } + [("marker", marker)])
     }
 
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    /// The first page: the same parameters without a marker.
+    var firstLink: String {
+        let parts = items.filter { $0.name != "marker" }
+        return parts.isEmpty ? "/v2/images" : "/v2/images?" + QueryString.encode(parts)
     }
 }

@@ -31,7 +31,7 @@ extension ImageAPI {
             let images = try await manager.listImages(query, auth: auth)
             var body: [String: JSONValue] = [
                 "images": .array(images.map(ImageWire.image)), "schema": "/v2/schemas/images",
-                "first": .string(ImageListParameters(items: parameters.items.filter { $0.name != "marker" }).firstLink),
+                "first": .string(parameters.firstLink),
             ]
             if let last = images.last, images.count == query.limit, query.limit > 0 {
                 body["next"] = .string(parameters.nextLink(marker: last.id))
@@ -113,32 +113,5 @@ extension ImageAPI {
             }
         }
         return image
-    }
-}
-
-extension ImageListParameters {
-    init(items: [(name: String, value: String)]) { self.items = items }
-
-    var firstLink: String {
-        items.isEmpty
-            ? "/v2/images"
-            : "/v2/images?" + items.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
-    }
-}
-
-extension Request {
-    /// The body parsed as any JSON value (a patch is an array).
-    mutating func jsonValue(context: StratusRequestContext) async throws -> JSONValue {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw APIError(.contentTooLarge, "Request Entity Too Large")
-        }
-        do {
-            return try JSONValue.parse(bytes: Array(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("Malformed JSON in request body.")
-        }
     }
 }

@@ -26,15 +26,8 @@ final class ImageDigest {
         }
     }
 
-    var checksum: String { Self.hex(md5.finalize()) }
-    var multihash: String { Self.hex(sha512.finalize()) }
-
-    private static func hex(_ digest: some Digest) -> String {
-        digest.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-    }
+    var checksum: String { Hex.lowercase(md5.finalize()) }
+    var multihash: String { Hex.lowercase(sha512.finalize()) }
 }
 
 /// What the digest found once the data is all in.

@@ -60,14 +60,7 @@ struct NeutronList {
         var parts = items.filter { $0.name != "marker" && $0.name != "page_reverse" }
         parts.append(("marker", marker))
         if reverse { parts.append(("page_reverse", "True")) }
-        let query = parts.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
-        return base + "?" + query
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        return base + "?" + QueryString.encode(parts)
     }
 
     /// Whether a resource passes every attribute filter and tag filter.

@@ -42,10 +42,6 @@ enum AddressAllocator {
 
     /// A MAC address on OpenStack's base `fa:16:3e` with three random bytes.
     static func randomMAC() -> String {
-        let tail = IDGenerator.randomBytes(3).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }
-        return (["fa", "16", "3e"] + tail).joined(separator: ":")
+        (["fa", "16", "3e"] + IDGenerator.randomBytes(3).map { Hex.lowercase([$0]) }).joined(separator: ":")
     }
 }

@@ -29,25 +29,37 @@ public enum JSONResponse {
 extension Request {
     /// The body parsed as a JSON object, or a 400 naming what is wrong with it.
     public mutating func jsonObject(context: StratusRequestContext) async throws -> [String: JSONValue] {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw APIError(.contentTooLarge, "Request Entity Too Large")
-        }
-        guard buffer.readableBytes > 0 else {
+        let bytes = try await jsonBytes(context: context)
+        guard !bytes.isEmpty else {
             throw APIError.badRequest("The request body is empty; a JSON object is required.")
         }
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(bytes: Array(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("Malformed JSON in request body.")
-        }
+        let value = try Self.parseJSON(bytes)
         guard let object = value.objectValue else {
             throw APIError.badRequest("The request body must be a JSON object, not \(value.typeName).")
         }
         return object
+    }
+
+    /// The body parsed as any JSON value (a JSON patch is an array), or a 400.
+    public mutating func jsonValue(context: StratusRequestContext) async throws -> JSONValue {
+        try Self.parseJSON(try await jsonBytes(context: context))
+    }
+
+    /// The whole body, up to the JSON size limit (413 beyond).
+    private mutating func jsonBytes(context: StratusRequestContext) async throws -> [UInt8] {
+        do {
+            return Array(try await collectBody(upTo: context.maxUploadSize).readableBytesView)
+        } catch {
+            throw APIError(.contentTooLarge, "Request Entity Too Large")
+        }
+    }
+
+    private static func parseJSON(_ bytes: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONValue.parse(bytes: bytes)
+        } catch {
+            throw APIError.badRequest("Malformed JSON in request body.")
+        }
     }
 
     /// The first value of a query parameter, if present.

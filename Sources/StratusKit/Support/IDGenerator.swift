@@ -6,16 +6,7 @@ import Foundation
 public enum IDGenerator {
     public static func uuid() -> String { UUID().uuidString.lowercased() }
 
-    public static func hex() -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(32)
-        for byte in randomBytes(16) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public static func hex() -> String { Hex.lowercase(randomBytes(16)) }
 
     /// `count` random bytes from the system's secure generator, eight per draw.
     public static func randomBytes(_ count: Int) -> [UInt8] {
