@@ -41,17 +41,19 @@ final class IPAMTests: XCTestCase {
         XCTAssertEqual(v6.map { "\($0.first)-\($0.last)" }, ["2001:db8::2-2001:db8::3"])
     }
 
-    func testAllocationTakesTheLowestFreeAddressAndStopsWhenFull() throws {
-        let pools = AddressAllocator.defaultPools(for: CIDR("10.1.0.0/29")!, gateway: IPAddress("10.1.0.1"))
-        var taken: Set<IPAddress> = []
-        var handedOut: [String] = []
-        while let next = AddressAllocator.firstFree(in: pools, taken: taken) {
-            taken.insert(next)
-            handedOut.append(next.description)
+    func testOrderKeysSortLikeAddressesAndRangesSubtract() throws {
+        let addresses = ["10.0.0.9", "10.0.0.10", "9.255.255.255", "2001:db8::1", "2001:db8::ff00"].compactMap(IPAddress.init)
+        XCTAssertEqual(addresses.count, 5)
+        for (a, b) in zip(addresses, addresses.dropFirst()) where a.version == b.version {
+            XCTAssertEqual(a < b, a.orderKey < b.orderKey, "\(a) vs \(b)")
         }
-        XCTAssertEqual(handedOut, ["10.1.0.2", "10.1.0.3", "10.1.0.4", "10.1.0.5", "10.1.0.6"])
-        taken.remove(IPAddress("10.1.0.4")!)
-        XCTAssertEqual(AddressAllocator.firstFree(in: pools, taken: taken)?.description, "10.1.0.4")
+        XCTAssertEqual(IPAddress(orderKey: IPAddress("2001:db8::ff00")!.orderKey, version: .v6), IPAddress("2001:db8::ff00"))
+        XCTAssertNil(IPAddress(orderKey: "12", version: .v4))
+        let pool = AddressRange(first: IPAddress("10.1.0.2")!, last: IPAddress("10.1.0.9")!)
+        let rest = pool.subtracting(["10.1.0.2", "10.1.0.5", "10.1.0.6", "10.1.0.9", "10.2.0.1"].compactMap(IPAddress.init))
+        XCTAssertEqual(rest.map { "\($0.first)-\($0.last)" }, ["10.1.0.3-10.1.0.4", "10.1.0.7-10.1.0.8"])
+        XCTAssertEqual(pool.subtracting([]), [pool])
+        XCTAssertEqual(AddressRange(first: pool.first, last: pool.first).subtracting([pool.first]), [])
     }
 
     func testMACsAreOnTheOpenStackBase() {

@@ -154,6 +154,63 @@ final class NetworkAPITests: XCTestCase {
         }
     }
 
+    /// The free ranges follow every way an address is taken or given back: lowest first,
+    /// an asked-for address out of the middle, a port's addresses changed, pools changed.
+    func testFreeAddressesFollowAllocationsReleasesAndPoolChanges() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            let subnet = try await cloud.create(
+                "/v2.0/subnets", "subnet",
+                ["network_id": .string(networkID), "ip_version": 4, "cidr": "198.18.0.0/28",
+                 "allocation_pools": [["start": "198.18.0.2", "end": "198.18.0.6"], ["start": "198.18.0.10", "end": "198.18.0.11"]]],
+                token: alpha.token)
+            let subnetID = try XCTUnwrap(subnet["id"]?.stringValue)
+            @Sendable func newPort(_ fixed: JSONValue? = nil) async throws -> (id: String, address: String) {
+                var body: [String: JSONValue] = ["network_id": .string(networkID)]
+                if let fixed { body["fixed_ips"] = fixed }
+                let port = try await cloud.create("/v2.0/ports", "port", .object(body), token: alpha.token)
+                return (port["id"]?.stringValue ?? "", port["fixed_ips"]?.arrayValue?.first?["ip_address"]?.stringValue ?? "")
+            }
+            let middle = try await newPort([["ip_address": "198.18.0.4"]])
+            XCTAssertEqual(middle.address, "198.18.0.4")
+            let outside = try await newPort([["subnet_id": .string(subnetID), "ip_address": "198.18.0.8"]])
+            XCTAssertEqual(outside.address, "198.18.0.8")
+            var handed: [String] = []
+            for _ in 0..<5 { handed.append(try await newPort().address) }
+            XCTAssertEqual(handed, ["198.18.0.2", "198.18.0.3", "198.18.0.5", "198.18.0.6", "198.18.0.10"])
+            // Giving back .4 and the address outside the pools: only .4 is handed out again.
+            for id in [middle.id, outside.id] {
+                let deleted = try await cloud.call(.delete, "/v2.0/ports/\(id)", token: alpha.token)
+                XCTAssertEqual(deleted.status, .noContent)
+            }
+            let again = try await newPort()
+            XCTAssertEqual(again.address, "198.18.0.4")
+            // Moving a port to another address frees its old one.
+            let moved = try await cloud.call(
+                .put, "/v2.0/ports/\(again.id)", token: alpha.token,
+                json: ["port": ["fixed_ips": [["subnet_id": .string(subnetID), "ip_address": "198.18.0.11"]]]])
+            XCTAssertEqual(moved.status, .ok)
+            let reused = try await newPort()
+            XCTAssertEqual(reused.address, "198.18.0.4")
+            let full = try await cloud.call(.post, "/v2.0/ports", token: alpha.token, json: ["port": ["network_id": .string(networkID)]])
+            XCTAssertEqual(full.type, "IpAddressGenerationFailure")
+            // Wider pools open new room; allocated addresses stay taken.
+            let widened = try await cloud.call(
+                .put, "/v2.0/subnets/\(subnetID)", token: alpha.token,
+                json: ["subnet": ["allocation_pools": [["start": "198.18.0.2", "end": "198.18.0.13"]]]])
+            XCTAssertEqual(widened.status, .ok)
+            var opened: [String] = []
+            for _ in 0..<4 { opened.append(try await newPort().address) }
+            XCTAssertEqual(opened, ["198.18.0.7", "198.18.0.8", "198.18.0.9", "198.18.0.12"])
+            let gatewayInPool = try await cloud.call(
+                .put, "/v2.0/subnets/\(subnetID)", token: alpha.token, json: ["subnet": ["gateway_ip": "198.18.0.13"]])
+            XCTAssertEqual(gatewayInPool.status, .conflict)
+            XCTAssertEqual(gatewayInPool.type, "GatewayConflictWithAllocationPools")
+        }
+    }
+
     func testRequestedAddressesAndMACs() async throws {
         try await NetworkTestCloud.run { cloud in
             let alpha = try await cloud.identity.project("alpha")

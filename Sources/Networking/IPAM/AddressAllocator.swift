@@ -1,21 +1,8 @@
 import StratusKit
 
-/// Which address a new port gets: the lowest free address of the subnet's allocation
-/// pools (Neutron's IPAM hands them out in order), and the default pools of a subnet.
+/// A subnet's default allocation pools and new ports' MAC addresses. (Which address a port
+/// gets is decided on the subnet's free ranges, in `NetworkQueries+FreeAddresses`.)
 enum AddressAllocator {
-    /// The lowest address of `pools` not in `taken`; nil when every pool is full.
-    static func firstFree(in pools: [AddressRange], taken: Set<IPAddress>) -> IPAddress? {
-        for pool in pools.sorted(by: { $0.first < $1.first }) {
-            var candidate = pool.first
-            while candidate <= pool.last {
-                if !taken.contains(candidate) { return candidate }
-                guard candidate.value < pool.last.value else { break }
-                candidate = candidate.adding(1)
-            }
-        }
-        return nil
-    }
-
     /// Neutron's default pools: the whole prefix less the network address (and, for IPv4,
     /// the broadcast address), less the gateway.
     static func defaultPools(for cidr: CIDR, gateway: IPAddress?) -> [AddressRange] {

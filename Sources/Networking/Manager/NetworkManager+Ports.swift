@@ -121,8 +121,8 @@ extension NetworkManager {
         guard let requested else {
             for version in [4, 6] {
                 for subnet in subnets where subnet.ipVersion == version {
-                    let taken = try await q.allocatedAddresses(subnetID: subnet.id)
-                    if let address = AddressAllocator.firstFree(in: subnet.allocationPools, taken: taken) {
+                    try await q.lockSubnetForAllocation(subnet.id)
+                    if let address = try await q.claimLowestFreeAddress(subnet) {
                         fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))
                         break
                     }
@@ -151,20 +151,22 @@ extension NetworkManager {
                 guard let cidr = CIDR(subnet.cidr), cidr.contains(address) else {
                     throw NetworkErrors.invalidInput("IP address \(text) is not a valid IP for the specified subnet.")
                 }
-                let taken = try await q.allocatedAddresses(subnetID: subnet.id)
-                if taken.contains(address) || fixed.contains(FixedIP(subnetID: subnet.id, ipAddress: address.description)) {
+                try await q.lockSubnetForAllocation(subnet.id)
+                if try await q.isAllocated(address, subnetID: subnet.id)
+                    || fixed.contains(FixedIP(subnetID: subnet.id, ipAddress: address.description))
+                {
                     throw APIError(
                         .conflict, "IP address \(address) already allocated in subnet \(subnet.id)",
                         type: "IpAddressAlreadyAllocated")
                 }
+                try await q.claimAddress(address, subnetID: subnet.id)
                 fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))
             } else if let subnetID = entry.subnetID {
                 guard let subnet = subnets.first(where: { $0.id == subnetID }) else {
                     throw NetworkErrors.invalidInput("Failed to create port on network \(network.id), because fixed_ips included invalid subnet \(subnetID).")
                 }
-                var taken = try await q.allocatedAddresses(subnetID: subnet.id)
-                for already in fixed where already.subnetID == subnet.id { if let ip = IPAddress(already.ipAddress) { taken.insert(ip) } }
-                guard let address = AddressAllocator.firstFree(in: subnet.allocationPools, taken: taken) else {
+                try await q.lockSubnetForAllocation(subnet.id)
+                guard let address = try await q.claimLowestFreeAddress(subnet) else {
                     throw addressGenerationFailure(network.id)
                 }
                 fixed.append(FixedIP(subnetID: subnet.id, ipAddress: address.description))

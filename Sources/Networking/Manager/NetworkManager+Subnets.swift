@@ -80,6 +80,7 @@ extension NetworkManager {
                     tags: request.tags ?? []),
                 subnetPoolID: pool?.id)
             try await q.save(subnet, exists: false)
+            try await q.rebuildFreeRanges(subnet)
             return subnet
         }
     }
@@ -217,11 +218,18 @@ extension NetworkManager {
                 }
                 if let pools = request.allocationPools {
                     subnet.allocationPools = try self.allocationPools(pools, cidr: cidr, gateway: subnet.gatewayIP.flatMap(IPAddress.init))
+                } else if let gateway = subnet.gatewayIP.flatMap(IPAddress.init),
+                    subnet.allocationPools.contains(where: { $0.contains(gateway) })
+                {
+                    throw APIError(
+                        .conflict, "Gateway ip \(gateway) conflicts with allocation pool \(subnet.allocationPools.map { "\($0.first)-\($0.last)" }.joined(separator: ", "))",
+                        type: "GatewayConflictWithAllocationPools")
                 }
             }
             subnet.standard.updatedAt = Timestamp.now()
             subnet.standard.revisionNumber += 1
             try await q.save(subnet, exists: true)
+            if request.allocationPools != nil { try await q.rebuildFreeRanges(subnet) }
             return subnet
         }
     }
@@ -236,6 +244,7 @@ extension NetworkManager {
                     type: "SubnetInUse")
             }
             try await q.delete("subnets", id: id)
+            try await q.deleteFreeRanges(subnetID: id)
         }
     }
 }

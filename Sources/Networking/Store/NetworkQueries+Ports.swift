@@ -69,16 +69,40 @@ extension NetworkQueries {
         try await upsert("ports", id: port.id, columns, exists: exists)
         try await setTags(port.id, port.standard.tags)
         try await setPortSecurityGroups(portID: port.id, port.securityGroups)
-        try await sql.delete(from: "ip_allocations").where("port_id", .equal, port.id).run()
-        for fixedIP in port.fixedIPs {
+        try await setAllocations(portID: port.id, networkID: port.networkID, port.fixedIPs)
+    }
+
+    /// Brings the port's rows in `ip_allocations` to `fixedIPs`: addresses it no longer has
+    /// go back to their subnets' free ranges; new ones were claimed by the allocator.
+    private func setAllocations(portID: String, networkID: String, _ fixedIPs: [FixedIP]) async throws {
+        let current = try await allocations(portID: portID)
+        let removed = current.filter { !fixedIPs.contains($0) }
+        if !removed.isEmpty {
+            let subnets = Dictionary(
+                try await self.subnets(ids: Array(Set(removed.map(\.subnetID)))).map { ($0.id, $0) },
+                uniquingKeysWith: { first, _ in first })
+            for fixedIP in removed {
+                try await sql.delete(from: "ip_allocations").where("subnet_id", .equal, fixedIP.subnetID)
+                    .where("ip_address", .equal, fixedIP.ipAddress).run()
+                if let subnet = subnets[fixedIP.subnetID], let address = IPAddress(fixedIP.ipAddress) {
+                    try await releaseAddress(address, of: subnet)
+                }
+            }
+        }
+        for fixedIP in fixedIPs where !current.contains(fixedIP) {
             try await sql.insert(into: "ip_allocations").columns("subnet_id", "ip_address", "port_id", "network_id")
-                .values(SQLBind(fixedIP.subnetID), SQLBind(fixedIP.ipAddress), SQLBind(port.id), SQLBind(port.networkID))
+                .values(SQLBind(fixedIP.subnetID), SQLBind(fixedIP.ipAddress), SQLBind(portID), SQLBind(networkID))
                 .run()
         }
     }
 
+    private func allocations(portID: String) async throws -> [FixedIP] {
+        try await sql.select().columns("subnet_id", "ip_address").from("ip_allocations").where("port_id", .equal, portID).all()
+            .map { FixedIP(subnetID: try $0.string("subnet_id"), ipAddress: try $0.string("ip_address")) }
+    }
+
     func deletePort(_ id: String) async throws {
-        try await sql.delete(from: "ip_allocations").where("port_id", .equal, id).run()
+        try await setAllocations(portID: id, networkID: "", [])
         try await sql.delete(from: "port_security_groups").where("port_id", .equal, id).run()
         try await delete("ports", id: id)
     }

@@ -227,6 +227,17 @@ enum NetworkSchema {
                 .column("heartbeat_at", type: .bigint, .notNull)
                 .unique("agent_type", "host")
                 .run()
-        }
+        },
+        Migration("008_ip_free_ranges") { sql, _ in
+            try await sql.create(table: "ip_free_ranges")
+                .column("subnet_id", type: .text, .notNull)
+                .column("first_key", type: .text, .notNull)
+                .column("last_key", type: .text, .notNull)
+                .primaryKey("subnet_id", "first_key")
+                .run()
+            try await sql.create(index: "ip_free_ranges_last").on("ip_free_ranges").column("subnet_id").column("last_key").run()
+            let queries = NetworkQueries(sql: sql)
+            for subnet in try await queries.subnets() { try await queries.rebuildFreeRanges(subnet) }
+        },
     ]
 }
