@@ -293,6 +293,29 @@ final class NetworkRevisionAndAvailabilityTests: XCTestCase {
                 headers: ["If-Match": "revision_number=\(revision)"])
             XCTAssertEqual(current.status, .ok)
             XCTAssertEqual(current.json?["network"]?["revision_number"], .int(revision + 1))
+            // Every resource with a revision takes If-Match on updates and deletes.
+            let router = try await cloud.create("/v2.0/routers", "router", ["name": "r"], token: alpha.token)
+            let group = try await cloud.create("/v2.0/security-groups", "security_group", ["name": "g"], token: alpha.token)
+            for (path, key, resource) in [("routers", "router", router), ("security-groups", "security_group", group)] {
+                let resourceID = try XCTUnwrap(resource["id"]?.stringValue)
+                let at = try XCTUnwrap(resource["revision_number"]?.intValue)
+                let staleUpdate = try await cloud.call(
+                    .put, "/v2.0/\(path)/\(resourceID)", token: alpha.token, json: [key: ["name": "renamed"]],
+                    headers: ["If-Match": "revision_number=\(at + 1)"])
+                XCTAssertEqual(staleUpdate.status, .preconditionFailed, path)
+                let staleDelete = try await cloud.call(
+                    .delete, "/v2.0/\(path)/\(resourceID)", token: alpha.token, headers: ["If-Match": "revision_number=\(at + 1)"])
+                XCTAssertEqual(staleDelete.status, .preconditionFailed, path)
+                let delete = try await cloud.call(
+                    .delete, "/v2.0/\(path)/\(resourceID)", token: alpha.token, headers: ["If-Match": "revision_number=\(at)"])
+                XCTAssertEqual(delete.status, .noContent, path)
+            }
+            let staleNetworkDelete = try await cloud.call(
+                .delete, "/v2.0/networks/\(id)", token: alpha.token, headers: ["If-Match": "revision_number=\(revision)"])
+            XCTAssertEqual(staleNetworkDelete.status, .preconditionFailed)
+            let networkDelete = try await cloud.call(
+                .delete, "/v2.0/networks/\(id)", token: alpha.token, headers: ["If-Match": "revision_number=\(revision + 1)"])
+            XCTAssertEqual(networkDelete.status, .noContent)
         }
     }
 

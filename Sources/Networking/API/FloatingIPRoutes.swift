@@ -41,12 +41,13 @@ extension NetworkAPI {
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "floatingip", allowed: Self.floatingIPAttributes)
             let updated = try await manager.updateFloatingIP(
-                try context.parameters.require("floatingip_id"), try Self.floatingIPRequest(fields), auth: auth)
+                try context.parameters.require("floatingip_id"), try Self.floatingIPRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("floatingip", NetworkWire.floatingIP(updated))
         }
-        router.delete("/v2.0/floatingips/{floatingip_id}") { _, context in
+        router.delete("/v2.0/floatingips/{floatingip_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteFloatingIP(try context.parameters.require("floatingip_id"), auth: auth)
+            try await manager.deleteFloatingIP(try context.parameters.require("floatingip_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

@@ -82,9 +82,9 @@ extension NetworkAPI {
             let subnets = try await subnetIDs(of: [network.id])
             return respond("network", renderNetwork(network, auth: auth, subnets: subnets[network.id] ?? []))
         }
-        router.delete("/v2.0/networks/{network_id}") { _, context in
+        router.delete("/v2.0/networks/{network_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteNetwork(try context.parameters.require("network_id"), auth: auth)
+            try await manager.deleteNetwork(try context.parameters.require("network_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

@@ -59,9 +59,9 @@ extension NetworkAPI {
                 expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("port", renderPort(port, auth: auth))
         }
-        router.delete("/v2.0/ports/{port_id}") { _, context in
+        router.delete("/v2.0/ports/{port_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deletePort(try context.parameters.require("port_id"), auth: auth)
+            try await manager.deletePort(try context.parameters.require("port_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

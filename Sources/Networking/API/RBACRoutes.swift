@@ -47,12 +47,12 @@ extension NetworkAPI {
             let record = try await manager.updateRBACPolicy(
                 try context.parameters.require("rbac_policy_id"),
                 targetProject: try fields.string("target_project") ?? fields.string("target_tenant"),
-                description: try fields.string("description"), auth: auth)
+                description: try fields.string("description"), expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("rbac_policy", Self.rbacBody(record))
         }
-        router.delete("/v2.0/rbac-policies/{rbac_policy_id}") { _, context in
+        router.delete("/v2.0/rbac-policies/{rbac_policy_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteRBACPolicy(try context.parameters.require("rbac_policy_id"), auth: auth)
+            try await manager.deleteRBACPolicy(try context.parameters.require("rbac_policy_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

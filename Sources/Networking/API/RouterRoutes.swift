@@ -68,12 +68,13 @@ extension NetworkAPI {
             var request = request
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "router", allowed: Self.routerAttributes)
-            let updated = try await manager.updateRouter(try context.parameters.require("router_id"), try Self.routerRequest(fields), auth: auth)
+            let updated = try await manager.updateRouter(try context.parameters.require("router_id"), try Self.routerRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("router", try await renderRouter(updated, auth: auth))
         }
-        router.delete("/v2.0/routers/{router_id}") { _, context in
+        router.delete("/v2.0/routers/{router_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteRouter(try context.parameters.require("router_id"), auth: auth)
+            try await manager.deleteRouter(try context.parameters.require("router_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
         for (action, adding) in [("add_router_interface", true), ("remove_router_interface", false)] {

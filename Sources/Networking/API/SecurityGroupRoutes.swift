@@ -35,12 +35,12 @@ extension NetworkAPI {
             let fields = try Self.body(try await request.jsonObject(context: context), "security_group", allowed: Self.securityGroupAttributes)
             let group = try await manager.updateSecurityGroup(
                 try context.parameters.require("security_group_id"), name: try fields.string("name"),
-                description: try fields.string("description"), auth: auth)
+                description: try fields.string("description"), expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("security_group", NetworkWire.securityGroup(group))
         }
-        router.delete("/v2.0/security-groups/{security_group_id}") { _, context in
+        router.delete("/v2.0/security-groups/{security_group_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteSecurityGroup(try context.parameters.require("security_group_id"), auth: auth)
+            try await manager.deleteSecurityGroup(try context.parameters.require("security_group_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
         router.post("/v2.0/security-group-rules") { request, context in
@@ -75,9 +75,9 @@ extension NetworkAPI {
             let rule = try await manager.getSecurityGroupRule(try context.parameters.require("rule_id"), auth: auth)
             return respond("security_group_rule", NetworkWire.securityGroupRule(rule))
         }
-        router.delete("/v2.0/security-group-rules/{rule_id}") { _, context in
+        router.delete("/v2.0/security-group-rules/{rule_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteSecurityGroupRule(try context.parameters.require("rule_id"), auth: auth)
+            try await manager.deleteSecurityGroupRule(try context.parameters.require("rule_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

@@ -45,9 +45,9 @@ extension NetworkAPI {
             return respond(
                 "subnetpool", Self.subnetPoolBody(try await manager.getSubnetPool(try context.parameters.require("subnetpool_id"), auth: auth)))
         }
-        router.delete("/v2.0/subnetpools/{subnetpool_id}") { _, context in
+        router.delete("/v2.0/subnetpools/{subnetpool_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteSubnetPool(try context.parameters.require("subnetpool_id"), auth: auth)
+            try await manager.deleteSubnetPool(try context.parameters.require("subnetpool_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

@@ -61,9 +61,9 @@ extension NetworkAPI {
                 expectedRevision: try request.expectedRevision(), auth: auth)
             return respond("subnet", NetworkWire.subnet(subnet))
         }
-        router.delete("/v2.0/subnets/{subnet_id}") { _, context in
+        router.delete("/v2.0/subnets/{subnet_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteSubnet(try context.parameters.require("subnet_id"), auth: auth)
+            try await manager.deleteSubnet(try context.parameters.require("subnet_id"), expectedRevision: try request.expectedRevision(), auth: auth)
             return JSONResponse.empty()
         }
     }

@@ -117,9 +117,10 @@ extension NetworkManager {
         try await read { q in try await self.visibleFloatingIP(id, auth: auth, in: q) }
     }
 
-    func updateFloatingIP(_ id: String, _ request: FloatingIPRequest, auth: AuthContext) async throws -> FloatingIPRecord {
+    func updateFloatingIP(_ id: String, _ request: FloatingIPRequest, expectedRevision: Int64? = nil, auth: AuthContext) async throws -> FloatingIPRecord {
         try await write { q in
             var floatingIP = try await self.visibleFloatingIP(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: floatingIP.standard.revisionNumber)
             try self.policy.enforce("update_floatingip", auth, target: Self.routerTarget(floatingIP.projectID))
             switch request.portID {
             case .some(.some(let portID)):
@@ -140,9 +141,10 @@ extension NetworkManager {
         }
     }
 
-    func deleteFloatingIP(_ id: String, auth: AuthContext) async throws {
+    func deleteFloatingIP(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let floatingIP = try await self.visibleFloatingIP(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: floatingIP.standard.revisionNumber)
             try self.policy.enforce("delete_floatingip", auth, target: Self.routerTarget(floatingIP.projectID))
             try await q.deletePort(floatingIP.floatingPortID)
             try await q.delete("floating_ips", id: id)

@@ -262,9 +262,10 @@ extension NetworkManager {
     /// Ports a router or floating IP owns go with them, not through the port API.
     static let serviceOwners: Set<String> = ["network:router_interface", "network:router_gateway", "network:floatingip"]
 
-    func deletePort(_ id: String, auth: AuthContext) async throws {
+    func deletePort(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let (port, network) = try await self.visiblePort(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: port.standard.revisionNumber)
             if Self.serviceOwners.contains(port.deviceOwner) {
                 throw APIError(
                     .conflict, "Port \(id) cannot be deleted directly via the port API: has device owner \(port.deviceOwner).",

@@ -56,11 +56,12 @@ extension NetworkManager {
         try await read { q in try await self.visibleRBACPolicy(id, auth: auth, in: q) }
     }
 
-    func updateRBACPolicy(_ id: String, targetProject: String?, description: String?, auth: AuthContext) async throws
+    func updateRBACPolicy(_ id: String, targetProject: String?, description: String?, expectedRevision: Int64? = nil, auth: AuthContext) async throws
         -> RBACPolicyRecord
     {
         try await write { q in
             var record = try await self.visibleRBACPolicy(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: record.standard.revisionNumber)
             try self.policy.enforce("update_rbac_policy", auth, target: Self.routerTarget(record.projectID))
             if let targetProject, targetProject != record.targetProject {
                 if targetProject == "*" {
@@ -77,9 +78,10 @@ extension NetworkManager {
         }
     }
 
-    func deleteRBACPolicy(_ id: String, auth: AuthContext) async throws {
+    func deleteRBACPolicy(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let record = try await self.visibleRBACPolicy(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: record.standard.revisionNumber)
             try self.policy.enforce("delete_rbac_policy", auth, target: Self.routerTarget(record.projectID))
             try await self.requireUnused(record, in: q)
             try await q.delete("rbac_policies", id: id)

@@ -110,9 +110,10 @@ extension NetworkManager {
         try await read { q in try await self.visibleRouter(id, auth: auth, in: q) }
     }
 
-    func updateRouter(_ id: String, _ request: RouterRequest, auth: AuthContext) async throws -> RouterRecord {
+    func updateRouter(_ id: String, _ request: RouterRequest, expectedRevision: Int64? = nil, auth: AuthContext) async throws -> RouterRecord {
         try await write { q in
             var router = try await self.visibleRouter(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: router.standard.revisionNumber)
             try self.policy.enforce("update_router", auth, target: Self.routerTarget(router.projectID))
             if let name = request.name { router.name = name }
             if let description = request.description { router.standard.description = description }
@@ -156,9 +157,10 @@ extension NetworkManager {
         }
     }
 
-    func deleteRouter(_ id: String, auth: AuthContext) async throws {
+    func deleteRouter(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let router = try await self.visibleRouter(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: router.standard.revisionNumber)
             try self.policy.enforce("delete_router", auth, target: Self.routerTarget(router.projectID))
             let ports = try await q.ports(deviceID: id)
             if ports.contains(where: { $0.deviceOwner == "network:router_interface" }) {

@@ -94,11 +94,12 @@ extension NetworkManager {
         try await read { q in try await self.visibleSecurityGroup(id, auth: auth, in: q) }
     }
 
-    func updateSecurityGroup(_ id: String, name: String?, description: String?, auth: AuthContext) async throws
+    func updateSecurityGroup(_ id: String, name: String?, description: String?, expectedRevision: Int64? = nil, auth: AuthContext) async throws
         -> SecurityGroupRecord
     {
         try await write { q in
             var group = try await self.visibleSecurityGroup(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: group.standard.revisionNumber)
             try self.policy.enforce("update_security_group", auth, target: Self.groupTarget(group))
             if let name {
                 if group.name == "default", name != "default" {
@@ -114,9 +115,10 @@ extension NetworkManager {
         }
     }
 
-    func deleteSecurityGroup(_ id: String, auth: AuthContext) async throws {
+    func deleteSecurityGroup(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let group = try await self.visibleSecurityGroup(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: group.standard.revisionNumber)
             try self.policy.enforce("delete_security_group", auth, target: Self.groupTarget(group))
             if group.name == "default", !self.policy.isAdmin(auth) {
                 throw APIError(.conflict, "Insufficient rights for removing default security group.", type: "SecurityGroupCannotRemoveDefault")
@@ -231,9 +233,10 @@ extension NetworkManager {
         try await read { q in try await self.visibleRule(id, auth: auth, in: q) }
     }
 
-    func deleteSecurityGroupRule(_ id: String, auth: AuthContext) async throws {
+    func deleteSecurityGroupRule(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let rule = try await self.visibleRule(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: rule.standard.revisionNumber)
             try self.policy.enforce("delete_security_group_rule", auth, target: ["project_id": .string(rule.projectID)])
             try await q.delete("security_group_rules", id: id)
         }

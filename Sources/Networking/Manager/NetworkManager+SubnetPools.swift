@@ -89,9 +89,10 @@ extension NetworkManager {
         try await read { q in try await self.visibleSubnetPool(id, auth: auth, in: q) }
     }
 
-    func deleteSubnetPool(_ id: String, auth: AuthContext) async throws {
+    func deleteSubnetPool(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let pool = try await self.visibleSubnetPool(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: pool.standard.revisionNumber)
             try self.policy.enforce("delete_subnetpool", auth, target: Self.routerTarget(pool.projectID))
             if try await !q.allocatedPrefixes(subnetPoolID: id).isEmpty {
                 throw APIError(.conflict, "Subnet pool \(id) cannot be deleted: subnets use it.", type: "SubnetPoolInUse")

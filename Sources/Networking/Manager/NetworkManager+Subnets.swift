@@ -234,9 +234,10 @@ extension NetworkManager {
         }
     }
 
-    func deleteSubnet(_ id: String, auth: AuthContext) async throws {
+    func deleteSubnet(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let (subnet, network) = try await self.visibleSubnet(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: subnet.standard.revisionNumber)
             try self.policy.enforce("delete_subnet", auth, target: NetworkPolicy.target(projectID: subnet.projectID, network: network))
             if try await q.allocationCount(subnetID: id) > 0 {
                 throw APIError(

@@ -161,9 +161,10 @@ final class NetworkManager: Sendable {
     }
 
     /// Deleting a network with ports other than its own service ports is refused (409 InUse).
-    func deleteNetwork(_ id: String, auth: AuthContext) async throws {
+    func deleteNetwork(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
         try await write { q in
             let network = try await self.visibleNetwork(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: network.standard.revisionNumber)
             try self.policy.enforce("delete_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
             if try await q.portCount(networkID: id) > 0 {
                 throw APIError(
