@@ -211,6 +211,43 @@ final class NetworkAPITests: XCTestCase {
         }
     }
 
+    func testDNSNamesAndAssignments() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create(
+                "/v2.0/networks", "network", ["dns_domain": "example.org."], token: alpha.token)
+            XCTAssertEqual(network["dns_domain"], "example.org.")
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            _ = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(networkID), "ip_version": 4, "cidr": "198.18.0.0/24"],
+                token: alpha.token)
+            let unnamed = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: alpha.token)
+            XCTAssertEqual(unnamed["dns_name"], "")
+            XCTAssertEqual(
+                unnamed["dns_assignment"],
+                [["hostname": "host-198-18-0-2", "ip_address": "198.18.0.2", "fqdn": "host-198-18-0-2.openstacklocal."]])
+            let named = try await cloud.create(
+                "/v2.0/ports", "port", ["network_id": .string(networkID), "dns_name": "web-1"], token: alpha.token)
+            XCTAssertEqual(named["dns_assignment"]?.arrayValue?.first?["fqdn"], "web-1.openstacklocal.")
+            let namedID = try XCTUnwrap(named["id"]?.stringValue)
+            let renamed = try await cloud.call(
+                .put, "/v2.0/ports/\(namedID)", token: alpha.token, json: ["port": ["dns_name": "db.openstacklocal."]])
+            XCTAssertEqual(renamed.json?["port"]?["dns_assignment"]?.arrayValue?.first?["hostname"], "db")
+            for bad in ["-web", "web_1", "a..b", String(repeating: "a", count: 64), "host.123", "db.elsewhere.org."] {
+                let refused = try await cloud.call(
+                    .put, "/v2.0/ports/\(namedID)", token: alpha.token, json: ["port": ["dns_name": .string(bad)]])
+                XCTAssertEqual(refused.status, .badRequest, bad)
+                XCTAssertEqual(refused.type, "HTTPBadRequest", bad)
+            }
+            let badDomain = try await cloud.call(
+                .post, "/v2.0/networks", token: alpha.token, json: ["network": ["dns_domain": "bad_domain."]])
+            XCTAssertEqual(badDomain.status, .badRequest)
+            let extensions = try await cloud.call(.get, "/v2.0/extensions", token: alpha.token)
+            let aliases = extensions.json?["extensions"]?.arrayValue?.compactMap { $0["alias"]?.stringValue } ?? []
+            XCTAssertTrue(aliases.contains("dns-integration"))
+        }
+    }
+
     func testRequestedAddressesAndMACs() async throws {
         try await NetworkTestCloud.run { cloud in
             let alpha = try await cloud.identity.project("alpha")

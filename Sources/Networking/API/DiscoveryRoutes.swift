@@ -35,6 +35,7 @@ extension NetworkAPI {
         ("quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"),
         ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),
         ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
+        ("dns-integration", "DNS Integration", "Provides integration with DNS."),
     ]
 
     static func extensionBody(_ item: (alias: String, name: String, description: String)) -> JSONValue {

@@ -12,7 +12,7 @@ extension NetworkAPI {
             projectID: try projectID(fields), floatingNetworkID: try fields.string("floating_network_id"),
             floatingIPAddress: try fields.string("floating_ip_address"), subnetID: try fields.string("subnet_id"),
             fixedIPAddress: try fields.string("fixed_ip_address"), description: try fields.string("description"),
-            tags: try fields.stringArray("tags"))
+            dnsName: try fields.string("dns_name"), dnsDomain: try fields.string("dns_domain"), tags: try fields.stringArray("tags"))
         if fields.has("port_id") { request.portID = .some(try fields.string("port_id")) }
         return request
     }

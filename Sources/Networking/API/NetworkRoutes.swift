@@ -4,7 +4,7 @@ import StratusKit
 extension NetworkAPI {
     static let networkAttributes: Set<String> = standardAttributes.union([
         "admin_state_up", "shared", "router:external", "mtu", "port_security_enabled", "availability_zone_hints",
-        "provider:network_type", "provider:physical_network", "provider:segmentation_id", "segments",
+        "provider:network_type", "provider:physical_network", "provider:segmentation_id", "segments", "dns_domain",
     ])
 
     static func networkRequest(_ fields: JSONFields) throws -> NetworkManager.NetworkRequest {
@@ -13,7 +13,8 @@ extension NetworkAPI {
             description: try fields.string("description"), adminStateUp: try fields.bool("admin_state_up"),
             shared: try fields.bool("shared"), external: try fields.bool("router:external"), mtu: try int(fields, "mtu"),
             portSecurityEnabled: try fields.bool("port_security_enabled"),
-            availabilityZoneHints: try fields.stringArray("availability_zone_hints"), tags: try fields.stringArray("tags"))
+            availabilityZoneHints: try fields.stringArray("availability_zone_hints"), tags: try fields.stringArray("tags"),
+            dnsDomain: try fields.string("dns_domain"))
         let type = try fields.string("provider:network_type")
         let physnet = try fields.string("provider:physical_network")
         let segmentation = try int(fields, "provider:segmentation_id")

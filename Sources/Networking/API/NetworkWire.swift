@@ -24,7 +24,7 @@ enum NetworkWire {
             "availability_zone_hints": .array(network.availabilityZoneHints.map(JSONValue.string)),
             // Zones a network is actually hosted in come with the DHCP agents (the data plane).
             "availability_zones": [],
-            "subnets": .array(subnets.map(JSONValue.string)),
+            "subnets": .array(subnets.map(JSONValue.string)), "dns_domain": .string(network.dnsDomain),
         ]
         standard(&body, network.standard, projectID: network.projectID)
         if showProvider {
@@ -59,7 +59,7 @@ enum NetworkWire {
         return .object(body)
     }
 
-    static func port(_ port: PortRecord, showBinding: Bool) -> JSONValue {
+    static func port(_ port: PortRecord, showBinding: Bool, dnsDomain: String) -> JSONValue {
         var body: [String: JSONValue] = [
             "id": .string(port.id), "name": .string(port.name), "network_id": .string(port.networkID),
             "mac_address": .string(port.macAddress), "admin_state_up": .bool(port.adminStateUp), "status": .string(port.status),
@@ -68,6 +68,8 @@ enum NetworkWire {
             "port_security_enabled": .bool(port.portSecurityEnabled), "allowed_address_pairs": .array(port.allowedAddressPairs),
             "binding:vnic_type": .string(port.bindingVNICType),
             "security_groups": .array(port.securityGroups.map(JSONValue.string)),
+            "dns_name": .string(port.dnsName),
+            "dns_assignment": DNSNames.assignment(dnsName: port.dnsName, fixedIPs: port.fixedIPs, dnsDomain: dnsDomain),
         ]
         if showBinding {
             body["binding:host_id"] = .string(port.bindingHostID)
@@ -136,6 +138,7 @@ enum NetworkWire {
             "floating_network_id": .string(floatingIP.floatingNetworkID), "router_id": .optional(floatingIP.routerID),
             "port_id": .optional(floatingIP.portID), "fixed_ip_address": .optional(floatingIP.fixedIPAddress),
             "status": .string(floatingIP.status), "port_forwardings": [],
+            "dns_name": .string(floatingIP.dnsName), "dns_domain": .string(floatingIP.dnsDomain),
         ]
         standard(&body, floatingIP.standard, projectID: floatingIP.projectID)
         return .object(body)

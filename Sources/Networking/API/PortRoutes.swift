@@ -25,7 +25,9 @@ extension NetworkAPI {
     }
 
     func renderPort(_ port: PortRecord, auth: AuthContext) -> JSONValue {
-        NetworkWire.port(port, showBinding: policy.allows("get_port:binding", auth, target: NetworkPolicy.target(projectID: port.projectID, network: nil)))
+        NetworkWire.port(
+            port, showBinding: policy.allows("get_port:binding", auth, target: NetworkPolicy.target(projectID: port.projectID, network: nil)),
+            dnsDomain: manager.settings.dnsDomain)
     }
 
     func registerPorts(on router: Router<StratusRequestContext>) {

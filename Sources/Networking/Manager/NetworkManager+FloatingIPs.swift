@@ -20,6 +20,8 @@ extension NetworkManager {
         var portID: String??
         var fixedIPAddress: String?
         var description: String?
+        var dnsName: String?
+        var dnsDomain: String?
         var tags: [String]?
     }
 
@@ -30,6 +32,8 @@ extension NetworkManager {
         let project = try owningProject(request.projectID, auth: auth)
         let target = Self.routerTarget(project)
         try policy.enforce("create_floatingip", auth, target: target)
+        if let name = request.dnsName { try DNSNames.validate(name, attribute: "dns_name") }
+        if let domain = request.dnsDomain { try DNSNames.validate(domain, attribute: "dns_domain") }
         if request.floatingIPAddress != nil { try policy.enforce("create_floatingip:floating_ip_address", auth, target: target) }
         let now = Timestamp.now()
         return try await write { q in
@@ -55,7 +59,8 @@ extension NetworkManager {
                 portID: nil, fixedIPAddress: nil, routerID: nil, status: "DOWN",
                 standard: StandardAttributes(
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 0,
-                    tags: request.tags ?? []))
+                    tags: request.tags ?? []),
+                dnsName: request.dnsName ?? "", dnsDomain: request.dnsDomain ?? "")
             if case .some(.some(let portID)) = request.portID {
                 try await self.associate(&floatingIP, portID: portID, fixedIP: request.fixedIPAddress, auth: auth, in: q)
             }

@@ -28,6 +28,7 @@ extension NetworkManager {
     ]
 
     func createPort(_ request: PortRequest, auth: AuthContext) async throws -> PortRecord {
+        if let dnsName = request.dnsName { try DNSNames.validatePortName(dnsName, dnsDomain: settings.dnsDomain) }
         guard let networkID = request.networkID else { throw NetworkErrors.badRequest("port", "network_id is required") }
         let project = try owningProject(request.projectID, auth: auth)
         if let mac = request.macAddress, !Self.isMAC(mac) {
@@ -234,7 +235,10 @@ extension NetworkManager {
             if let vnic = request.bindingVNICType { port.bindingVNICType = vnic }
             if let security = request.portSecurityEnabled { port.portSecurityEnabled = security }
             if let pairs = request.allowedAddressPairs { port.allowedAddressPairs = pairs }
-            if let dnsName = request.dnsName { port.dnsName = dnsName }
+            if let dnsName = request.dnsName {
+                try DNSNames.validatePortName(dnsName, dnsDomain: self.settings.dnsDomain)
+                port.dnsName = dnsName
+            }
             if let tags = request.tags { port.standard.tags = tags }
             if request.securityGroups != nil || request.portSecurityEnabled != nil {
                 port.securityGroups = try await self.securityGroups(

@@ -59,6 +59,7 @@ final class NetworkManager: Sendable {
         var portSecurityEnabled: Bool?
         var availabilityZoneHints: [String]?
         var tags: [String]?
+        var dnsDomain: String?
         /// The provider extension's single segment, when any provider attribute was given.
         var providerSegment: SegmentRecord?
         /// The multi-provider extension's segments.
@@ -66,6 +67,7 @@ final class NetworkManager: Sendable {
     }
 
     func createNetwork(_ request: NetworkRequest, auth: AuthContext) async throws -> NetworkRecord {
+        if let domain = request.dnsDomain { try DNSNames.validate(domain, attribute: "dns_domain") }
         let project = try owningProject(request.projectID, auth: auth)
         let target = NetworkPolicy.target(projectID: project, network: nil)
         try policy.enforce("create_network", auth, target: target)
@@ -109,7 +111,7 @@ final class NetworkManager: Sendable {
                 standard: StandardAttributes(
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 1,
                     tags: request.tags ?? []),
-                segments: segments)
+                dnsDomain: request.dnsDomain ?? "", segments: segments)
             try await q.save(network, exists: false)
             return network
         }
@@ -153,6 +155,10 @@ final class NetworkManager: Sendable {
                 network.mtu = mtu
             }
             if let tags = request.tags { network.standard.tags = tags }
+            if let domain = request.dnsDomain {
+                try DNSNames.validate(domain, attribute: "dns_domain")
+                network.dnsDomain = domain
+            }
             network.standard.updatedAt = Timestamp.now()
             network.standard.revisionNumber += 1
             try await q.save(network, exists: true)

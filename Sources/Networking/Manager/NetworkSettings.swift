@@ -13,6 +13,8 @@ struct NetworkSettings: Sendable {
     var flatNetworks: [String] = ["*"]
     /// The MTU of the physical network (Neutron's `global_physnet_mtu`).
     var physicalMTU: Int64 = 1500
+    /// The domain of ports' host names (Neutron's `dns_domain`), always with the final dot.
+    var dnsDomain = "openstacklocal."
 
     init() {}
 
@@ -25,6 +27,8 @@ struct NetworkSettings: Sendable {
             flatNetworks = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         physicalMTU = Int64(try config.int("network.global_physnet_mtu", default: Int(physicalMTU)))
+        let domain = config.string("network.dns_domain", default: dnsDomain)
+        dnsDomain = domain.hasSuffix(".") ? domain : domain + "."
     }
 
     static func ranges(_ text: String, _ key: String) throws -> [ClosedRange<Int64>] {

@@ -10,7 +10,7 @@ extension NetworkQueries {
             status: try row.string("status"),
             availabilityZoneHints: JSONValue.parse(try row.string("availability_zone_hints"))?.arrayValue?
                 .compactMap(\.stringValue) ?? [],
-            standard: try standard(row))
+            standard: try standard(row), dnsDomain: try row.string("dns_domain"))
     }
 
     func network(id: String) async throws -> NetworkRecord? {
@@ -68,6 +68,7 @@ extension NetworkQueries {
                 ("external", SQLBind(network.external)), ("mtu", SQLBind(network.mtu)),
                 ("port_security_enabled", SQLBind(network.portSecurityEnabled)), ("status", SQLBind(network.status)),
                 ("availability_zone_hints", SQLBind(JSONValue.array(network.availabilityZoneHints.map(JSONValue.string)).jsonText())),
+                ("dns_domain", SQLBind(network.dnsDomain)),
             ] + Self.standardValues(network.standard)
         try await upsert("networks", id: network.id, columns, exists: exists)
         try await setTags(network.id, network.standard.tags)

@@ -50,7 +50,8 @@ extension NetworkQueries {
             floatingNetworkID: try row.string("floating_network_id"), floatingIPAddress: try row.string("floating_ip_address"),
             floatingPortID: try row.string("floating_port_id"), portID: try row.optionalString("port_id"),
             fixedIPAddress: try row.optionalString("fixed_ip_address"), routerID: try row.optionalString("router_id"),
-            status: try row.string("status"), standard: try standard(row))
+            status: try row.string("status"), standard: try standard(row),
+            dnsName: try row.string("dns_name"), dnsDomain: try row.string("dns_domain"))
     }
 
     func floatingIPs(projectID: String? = nil, ids: [String]? = nil, portID: String? = nil, routerID: String? = nil)
@@ -79,6 +80,7 @@ extension NetworkQueries {
                 ("floating_port_id", SQLBind(floatingIP.floatingPortID)), ("port_id", SQLBind(floatingIP.portID)),
                 ("fixed_ip_address", SQLBind(floatingIP.fixedIPAddress)), ("router_id", SQLBind(floatingIP.routerID)),
                 ("status", SQLBind(floatingIP.status)),
+                ("dns_name", SQLBind(floatingIP.dnsName)), ("dns_domain", SQLBind(floatingIP.dnsDomain)),
             ] + Self.standardValues(floatingIP.standard)
         try await upsert("floating_ips", id: floatingIP.id, columns, exists: exists)
         try await setTags(floatingIP.id, floatingIP.standard.tags)

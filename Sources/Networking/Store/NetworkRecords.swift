@@ -30,6 +30,7 @@ struct NetworkRecord: Sendable {
     var status: String
     var availabilityZoneHints: [String]
     var standard: StandardAttributes
+    var dnsDomain = ""
     var segments: [SegmentRecord] = []
     /// Projects (or `*`) RBAC policies share the network with, and make it external for.
     var sharedWith: [String] = []
@@ -169,6 +170,8 @@ struct FloatingIPRecord: Sendable {
     var routerID: String?
     var status: String
     var standard: StandardAttributes
+    var dnsName = ""
+    var dnsDomain = ""
 }
 
 /// A pool of prefixes subnets are cut from (`subnetpool_id` + `prefixlen` on create).

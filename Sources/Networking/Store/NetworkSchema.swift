@@ -239,5 +239,10 @@ enum NetworkSchema {
             let queries = NetworkQueries(sql: sql)
             for subnet in try await queries.subnets() { try await queries.rebuildFreeRanges(subnet) }
         },
+        Migration("009_dns") { sql, _ in
+            try await sql.alter(table: "networks").column("dns_domain", type: .text, .notNull, .default("")).run()
+            try await sql.alter(table: "floating_ips").column("dns_name", type: .text, .notNull, .default("")).run()
+            try await sql.alter(table: "floating_ips").column("dns_domain", type: .text, .notNull, .default("")).run()
+        },
     ]
 }
