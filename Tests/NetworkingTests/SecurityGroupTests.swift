@@ -62,6 +62,65 @@ final class SecurityGroupTests: XCTestCase {
 }
 
 final class NetworkQuotaTests: XCTestCase {
+    func testAddressGroupsAsRemoteEndsOfRules() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let beta = try await cloud.identity.project("beta")
+            let group = try await cloud.create(
+                "/v2.0/address-groups", "address_group",
+                ["name": "office", "addresses": ["192.0.2.7/24", "198.51.100.9/32", "2001:db8::/64"]], token: alpha.token)
+            let groupID = try XCTUnwrap(group["id"]?.stringValue)
+            XCTAssertEqual(group["addresses"], ["192.0.2.0/24", "198.51.100.9/32", "2001:db8::/64"])
+            let bare = try await cloud.call(
+                .post, "/v2.0/address-groups", token: alpha.token, json: ["address_group": ["addresses": ["192.0.2.1"]]])
+            XCTAssertEqual(bare.status, .badRequest)
+            let added = try await cloud.call(
+                .put, "/v2.0/address-groups/\(groupID)/add_addresses", token: alpha.token, json: ["addresses": ["203.0.113.0/28"]])
+            XCTAssertEqual(added.json?["address_group"]?["addresses"]?.arrayValue?.count, 4)
+            let again = try await cloud.call(
+                .put, "/v2.0/address-groups/\(groupID)/add_addresses", token: alpha.token, json: ["addresses": ["203.0.113.0/28"]])
+            XCTAssertEqual(again.status, .badRequest)
+            XCTAssertEqual(again.type, "AddressesAlreadyExist")
+            let missing = try await cloud.call(
+                .put, "/v2.0/address-groups/\(groupID)/remove_addresses", token: alpha.token, json: ["addresses": ["10.9.0.0/16"]])
+            XCTAssertEqual(missing.status, .notFound)
+            XCTAssertEqual(missing.type, "AddressesNotFound")
+            let removed = try await cloud.call(
+                .put, "/v2.0/address-groups/\(groupID)/remove_addresses", token: alpha.token, json: ["addresses": ["2001:db8::/64"]])
+            XCTAssertEqual(removed.json?["address_group"]?["addresses"], ["192.0.2.0/24", "198.51.100.9/32", "203.0.113.0/28"])
+            // Another project neither sees the group nor can name it in a rule.
+            let hidden = try await cloud.call(.get, "/v2.0/address-groups/\(groupID)", token: beta.token)
+            XCTAssertEqual(hidden.status, .notFound)
+            let betaList = try await cloud.call(.get, "/v2.0/address-groups", token: beta.token)
+            XCTAssertEqual(betaList.json?["address_groups"]?.arrayValue?.count, 0)
+
+            let web = try await cloud.create("/v2.0/security-groups", "security_group", ["name": "web"], token: alpha.token)
+            let webID = try XCTUnwrap(web["id"]?.stringValue)
+            let ruleBody: JSONValue = [
+                "security_group_id": .string(webID), "direction": "ingress", "protocol": "tcp", "port_range_min": 443,
+                "remote_address_group_id": .string(groupID),
+            ]
+            let rule = try await cloud.create("/v2.0/security-group-rules", "security_group_rule", ruleBody, token: alpha.token)
+            XCTAssertEqual(rule["remote_address_group_id"]?.stringValue, groupID)
+            XCTAssertEqual(rule["remote_ip_prefix"], .null)
+            let duplicate = try await cloud.call(.post, "/v2.0/security-group-rules", token: alpha.token, json: ["security_group_rule": ruleBody])
+            XCTAssertEqual(duplicate.type, "SecurityGroupRuleExists")
+            var twoRemotes = ruleBody.objectValue ?? [:]
+            twoRemotes["remote_ip_prefix"] = "10.0.0.0/8"
+            let refused = try await cloud.call(
+                .post, "/v2.0/security-group-rules", token: alpha.token, json: ["security_group_rule": .object(twoRemotes)])
+            XCTAssertEqual(refused.status, .badRequest)
+            XCTAssertEqual(refused.type, "SecurityGroupMultipleRemoteEntites")
+            let inUse = try await cloud.call(.delete, "/v2.0/address-groups/\(groupID)", token: alpha.token)
+            XCTAssertEqual(inUse.status, .conflict)
+            XCTAssertEqual(inUse.type, "AddressGroupInUse")
+            let ruleID = try XCTUnwrap(rule["id"]?.stringValue)
+            _ = try await cloud.call(.delete, "/v2.0/security-group-rules/\(ruleID)", token: alpha.token)
+            let deleted = try await cloud.call(.delete, "/v2.0/address-groups/\(groupID)", token: alpha.token)
+            XCTAssertEqual(deleted.status, .noContent)
+        }
+    }
+
     func testPortQuotaAndDetails() async throws {
         try await NetworkTestCloud.run { cloud in
             let alpha = try await cloud.identity.project("alpha")

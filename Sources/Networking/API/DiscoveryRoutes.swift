@@ -36,6 +36,8 @@ extension NetworkAPI {
         ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),
         ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
         ("dns-integration", "DNS Integration", "Provides integration with DNS."),
+        ("address-group", "Address group", "Support address group"),
+        ("security-groups-remote-address-group", "Remote address group id field for security group rules", "Add new field of remote address group id in SG rules"),
     ]
 
     static func extensionBody(_ item: (alias: String, name: String, description: String)) -> JSONValue {

@@ -25,6 +25,7 @@ struct NetworkAPI: Sendable {
         registerAvailability(on: router)
         registerSubnetPools(on: router)
         registerAgents(on: router)
+        registerAddressGroups(on: router)
     }
 
     /// `{"<key>": <value>}` with the given status.

@@ -88,7 +88,7 @@ enum NetworkWire {
             "port_range_min": rule.portRangeMin.map(JSONValue.int) ?? .null,
             "port_range_max": rule.portRangeMax.map(JSONValue.int) ?? .null,
             "remote_ip_prefix": .optional(rule.remoteIPPrefix), "remote_group_id": .optional(rule.remoteGroupID),
-            "remote_address_group_id": .null, "normalized_cidr": .optional(rule.remoteIPPrefix),
+            "remote_address_group_id": .optional(rule.remoteAddressGroupID), "normalized_cidr": .optional(rule.remoteIPPrefix),
         ]
         standard(&body, rule.standard, projectID: rule.projectID)
         body.removeValue(forKey: "tags")

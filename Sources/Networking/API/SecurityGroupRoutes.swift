@@ -5,7 +5,7 @@ extension NetworkAPI {
     static let securityGroupAttributes: Set<String> = standardAttributes.union(["stateful"])
     static let ruleAttributes: Set<String> = [
         "security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max",
-        "remote_ip_prefix", "remote_group_id", "description", "project_id", "tenant_id",
+        "remote_ip_prefix", "remote_group_id", "remote_address_group_id", "description", "project_id", "tenant_id",
     ]
 
     func registerSecurityGroups(on router: Router<StratusRequestContext>) {
@@ -59,6 +59,7 @@ extension NetworkAPI {
                     ethertype: try fields.string("ethertype"), proto: protocolValue,
                     portRangeMin: try Self.int(fields, "port_range_min"), portRangeMax: try Self.int(fields, "port_range_max"),
                     remoteIPPrefix: try fields.string("remote_ip_prefix"), remoteGroupID: try fields.string("remote_group_id"),
+                    remoteAddressGroupID: try fields.string("remote_address_group_id"),
                     description: try fields.string("description"), projectID: try Self.projectID(fields)),
                 auth: auth)
             return respond(.created, "security_group_rule", NetworkWire.securityGroupRule(rule))

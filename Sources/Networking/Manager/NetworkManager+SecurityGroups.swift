@@ -139,6 +139,7 @@ extension NetworkManager {
         var portRangeMax: Int64?
         var remoteIPPrefix: String?
         var remoteGroupID: String?
+        var remoteAddressGroupID: String?
         var description: String?
         var projectID: String?
     }
@@ -181,8 +182,10 @@ extension NetworkManager {
                 throw NetworkErrors.invalidInput("Port ranges are not supported for protocol \(name).")
             }
         }
-        if request.remoteIPPrefix != nil, request.remoteGroupID != nil {
-            throw APIError(.badRequest, "Only remote_ip_prefix or remote_group_id may be provided.", type: "SecurityGroupRemoteGroupAndRemoteIpPrefix")
+        if [request.remoteIPPrefix, request.remoteGroupID, request.remoteAddressGroupID].compactMap({ $0 }).count > 1 {
+            throw APIError(
+                .badRequest, "Invalid input for operation: Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.",
+                type: "SecurityGroupMultipleRemoteEntites")
         }
         var prefix: String?
         if let text = request.remoteIPPrefix {
@@ -202,13 +205,15 @@ extension NetworkManager {
             let group = try await self.visibleSecurityGroup(groupID, auth: auth, in: q)
             try self.policy.enforce("create_security_group_rule", auth, target: Self.groupTarget(group))
             if let remote = request.remoteGroupID { _ = try await self.visibleSecurityGroup(remote, auth: auth, in: q) }
+            if let remote = request.remoteAddressGroupID { _ = try await self.visibleAddressGroup(remote, auth: auth, in: q) }
             let rule = SecurityGroupRuleRecord(
                 id: IDGenerator.uuid(), securityGroupID: group.id, projectID: group.projectID, direction: direction,
                 ethertype: ethertype, proto: ruleProtocol,
                 portRangeMin: request.portRangeMin ?? (request.portRangeMax != nil && Self.portProtocols.contains(ruleProtocol ?? "") ? request.portRangeMax : nil),
                 portRangeMax: request.portRangeMax ?? (Self.portProtocols.contains(ruleProtocol ?? "") ? request.portRangeMin : nil),
                 remoteIPPrefix: rulePrefix, remoteGroupID: request.remoteGroupID,
-                standard: StandardAttributes(description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 0))
+                standard: StandardAttributes(description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 0),
+                remoteAddressGroupID: request.remoteAddressGroupID)
             if let existing = group.rules.first(where: { $0.sameTraffic(as: rule) }) {
                 throw APIError(.conflict, "Security group rule already exists. Rule id is \(existing.id).", type: "SecurityGroupRuleExists")
             }

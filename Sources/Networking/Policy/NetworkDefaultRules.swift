@@ -78,5 +78,11 @@ enum NetworkDefaultRules {
         "create_security_group_rule": adminOrMember,
         "get_security_group_rule": "\(admin) or (\(projectReader))",
         "delete_security_group_rule": adminOrMember,
+        "create_address_group": adminOrMember,
+        "get_address_group": "\(admin) or (\(projectReader))",
+        "update_address_group": adminOrMember,
+        "delete_address_group": adminOrMember,
+        "add_addresses": adminOrMember,
+        "remove_addresses": adminOrMember,
     ]
 }

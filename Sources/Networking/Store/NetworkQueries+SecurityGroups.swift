@@ -15,7 +15,7 @@ extension NetworkQueries {
             ethertype: try row.string("ethertype"), proto: try row.optionalString("protocol"),
             portRangeMin: try row.optionalInt64("port_range_min"), portRangeMax: try row.optionalInt64("port_range_max"),
             remoteIPPrefix: try row.optionalString("remote_ip_prefix"), remoteGroupID: try row.optionalString("remote_group_id"),
-            standard: try standard(row))
+            standard: try standard(row), remoteAddressGroupID: try row.optionalString("remote_address_group_id"))
     }
 
     /// Security groups (of one project, or all) with their rules and tags.
@@ -76,6 +76,7 @@ extension NetworkQueries {
                 ("ethertype", SQLBind(rule.ethertype)), ("protocol", SQLBind(rule.proto)),
                 ("port_range_min", SQLBind(rule.portRangeMin)), ("port_range_max", SQLBind(rule.portRangeMax)),
                 ("remote_ip_prefix", SQLBind(rule.remoteIPPrefix)), ("remote_group_id", SQLBind(rule.remoteGroupID)),
+                ("remote_address_group_id", SQLBind(rule.remoteAddressGroupID)),
             ] + Self.standardValues(rule.standard)
         try await upsert("security_group_rules", id: rule.id, columns, exists: false)
     }

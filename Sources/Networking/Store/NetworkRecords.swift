@@ -56,6 +56,16 @@ struct NetworkRecord: Sendable {
 
 /// An RBAC policy: a network shared with one project (or all), as a network or as an
 /// external network.
+/// A named set of CIDRs that security group rules may name as their remote end.
+struct AddressGroupRecord: Sendable {
+    var id: String
+    var projectID: String
+    var name: String
+    /// Normalized CIDRs (`10.0.0.0/24`, `192.0.2.1/32`), sorted.
+    var addresses: [String]
+    var standard: StandardAttributes
+}
+
 struct RBACPolicyRecord: Sendable {
     var id: String
     var projectID: String
@@ -133,12 +143,14 @@ struct SecurityGroupRuleRecord: Sendable {
     var remoteIPPrefix: String?
     var remoteGroupID: String?
     var standard: StandardAttributes
+    var remoteAddressGroupID: String? = nil
 
     /// Two rules are the same rule when they match the same traffic.
     func sameTraffic(as other: SecurityGroupRuleRecord) -> Bool {
         securityGroupID == other.securityGroupID && direction == other.direction && ethertype == other.ethertype
             && proto == other.proto && portRangeMin == other.portRangeMin && portRangeMax == other.portRangeMax
             && remoteIPPrefix == other.remoteIPPrefix && remoteGroupID == other.remoteGroupID
+            && remoteAddressGroupID == other.remoteAddressGroupID
     }
 }
 

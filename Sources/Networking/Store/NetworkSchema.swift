@@ -244,5 +244,22 @@ enum NetworkSchema {
             try await sql.alter(table: "floating_ips").column("dns_name", type: .text, .notNull, .default("")).run()
             try await sql.alter(table: "floating_ips").column("dns_domain", type: .text, .notNull, .default("")).run()
         },
+        Migration("010_address_groups") { sql, _ in
+            try await sql.create(table: "address_groups")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("project_id", type: .text, .notNull)
+                .column("name", type: .text, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .column("revision_number", type: .bigint, .notNull)
+                .run()
+            try await sql.create(table: "address_group_addresses")
+                .column("address_group_id", type: .text, .notNull)
+                .column("address", type: .text, .notNull)
+                .primaryKey("address_group_id", "address")
+                .run()
+            try await sql.alter(table: "security_group_rules").column("remote_address_group_id", type: .text).run()
+        },
     ]
 }
