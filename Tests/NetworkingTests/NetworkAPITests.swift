@@ -405,6 +405,27 @@ final class SubnetPoolTests: XCTestCase {
             XCTAssertEqual(outside.status, .badRequest)
             let inUse = try await cloud.call(.delete, "/v2.0/subnetpools/\(poolID)", token: admin)
             XCTAssertEqual(inUse.status, .conflict)
+            // Prefixes may grow but not lose what they had; bounds stay consistent.
+            let shrunk = try await cloud.call(
+                .put, "/v2.0/subnetpools/\(poolID)", token: admin, json: ["subnetpool": ["prefixes": ["10.128.0.0/17"]]])
+            XCTAssertEqual(shrunk.status, .badRequest)
+            XCTAssertEqual(shrunk.type, "IllegalSubnetPoolPrefixUpdate")
+            let grown = try await cloud.call(
+                .put, "/v2.0/subnetpools/\(poolID)", token: admin,
+                json: ["subnetpool": ["prefixes": ["10.128.0.0/15", "10.250.0.0/16"], "name": "bigger", "default_prefixlen": 25]])
+            XCTAssertEqual(grown.status, .ok)
+            XCTAssertEqual(grown.json?["subnetpool"]?["prefixes"], ["10.128.0.0/15", "10.250.0.0/16"])
+            XCTAssertEqual(grown.json?["subnetpool"]?["default_prefixlen"], 25)
+            let badBounds = try await cloud.call(
+                .put, "/v2.0/subnetpools/\(poolID)", token: admin, json: ["subnetpool": ["min_prefixlen": 30]])
+            XCTAssertEqual(badBounds.type, "IllegalSubnetPoolPrefixBounds")
+            let own = try await cloud.create("/v2.0/subnetpools", "subnetpool", ["prefixes": ["10.201.0.0/16"]], token: alpha.token)
+            let memberMakesDefault = try await cloud.call(
+                .put, "/v2.0/subnetpools/\(own["id"]!.stringValue!)", token: alpha.token, json: ["subnetpool": ["is_default": true]])
+            XCTAssertEqual(memberMakesDefault.status, .forbidden)
+            let sharedIsFixed = try await cloud.call(
+                .put, "/v2.0/subnetpools/\(own["id"]!.stringValue!)", token: alpha.token, json: ["subnetpool": ["shared": true]])
+            XCTAssertEqual(sharedIsFixed.status, .badRequest)
         }
     }
 }

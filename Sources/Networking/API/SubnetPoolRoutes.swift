@@ -18,21 +18,33 @@ extension NetworkAPI {
         return .object(body)
     }
 
+    static func subnetPoolRequest(_ fields: JSONFields) throws -> NetworkManager.SubnetPoolRequest {
+        NetworkManager.SubnetPoolRequest(
+            projectID: try projectID(fields), name: try fields.string("name"),
+            description: try fields.string("description"), prefixes: try fields.stringArray("prefixes"),
+            defaultPrefixLength: try int(fields, "default_prefixlen").map(Int.init),
+            minPrefixLength: try int(fields, "min_prefixlen").map(Int.init),
+            maxPrefixLength: try int(fields, "max_prefixlen").map(Int.init), isDefault: try fields.bool("is_default"),
+            shared: try fields.bool("shared"), tags: try fields.stringArray("tags"))
+    }
+
     func registerSubnetPools(on router: Router<StratusRequestContext>) {
         router.post("/v2.0/subnetpools") { request, context in
             var request = request
             let auth = try context.requireAuth()
             let fields = try Self.body(try await request.jsonObject(context: context), "subnetpool", allowed: Self.subnetPoolAttributes)
-            let pool = try await manager.createSubnetPool(
-                NetworkManager.SubnetPoolRequest(
-                    projectID: try Self.projectID(fields), name: try fields.string("name"),
-                    description: try fields.string("description"), prefixes: try fields.stringArray("prefixes"),
-                    defaultPrefixLength: try Self.int(fields, "default_prefixlen").map(Int.init),
-                    minPrefixLength: try Self.int(fields, "min_prefixlen").map(Int.init),
-                    maxPrefixLength: try Self.int(fields, "max_prefixlen").map(Int.init), isDefault: try fields.bool("is_default"),
-                    shared: try fields.bool("shared"), tags: try fields.stringArray("tags")),
-                auth: auth)
+            let pool = try await manager.createSubnetPool(try Self.subnetPoolRequest(fields), auth: auth)
             return respond(.created, "subnetpool", Self.subnetPoolBody(pool))
+        }
+        router.put("/v2.0/subnetpools/{subnetpool_id}") { request, context in
+            var request = request
+            let auth = try context.requireAuth()
+            let fields = try Self.body(
+                try await request.jsonObject(context: context), "subnetpool", allowed: Self.subnetPoolAttributes.subtracting(["shared", "project_id", "tenant_id"]))
+            let pool = try await manager.updateSubnetPool(
+                try context.parameters.require("subnetpool_id"), try Self.subnetPoolRequest(fields),
+                expectedRevision: try request.expectedRevision(), auth: auth)
+            return respond("subnetpool", Self.subnetPoolBody(pool))
         }
         router.get("/v2.0/subnetpools") { request, context in
             let auth = try context.requireAuth()

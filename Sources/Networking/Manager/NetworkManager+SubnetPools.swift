@@ -45,21 +45,12 @@ extension NetworkManager {
         let target = Self.routerTarget(project)
         try policy.enforce("create_subnetpool", auth, target: target)
         if request.shared == true || request.isDefault == true { try policy.enforce("create_subnetpool:shared", auth, target: target) }
-        let prefixes = try (request.prefixes ?? []).map { text -> CIDR in
-            guard let cidr = CIDR(text, strict: true) else { throw NetworkErrors.invalidInput("'\(text)' is not a valid IP subnet") }
-            return cidr
-        }
+        let prefixes = try Self.poolPrefixes(request.prefixes ?? [])
         guard let first = prefixes.first else { throw NetworkErrors.badRequest("subnetpool", "prefixes are required") }
-        guard prefixes.allSatisfy({ $0.version == first.version }) else {
-            throw NetworkErrors.invalidInput("Prefixes of a subnet pool must all be of one IP version")
-        }
-        let width = first.network.bitWidth
         let minimum = request.minPrefixLength ?? prefixes.map(\.prefixLength).min() ?? 8
-        let maximum = request.maxPrefixLength ?? width
+        let maximum = request.maxPrefixLength ?? first.network.bitWidth
         let defaultLength = request.defaultPrefixLength ?? minimum
-        guard minimum <= defaultLength, defaultLength <= maximum, maximum <= width else {
-            throw NetworkErrors.invalidInput("Illegal prefix bounds: min_prefixlen=\(minimum), default_prefixlen=\(defaultLength), max_prefixlen=\(maximum)")
-        }
+        try Self.checkPrefixBounds(minimum: minimum, default: defaultLength, maximum: maximum, width: first.network.bitWidth)
         let now = Timestamp.now()
         return try await write { q in
             if request.isDefault == true,
@@ -75,6 +66,75 @@ extension NetworkManager {
                     description: request.description ?? "", createdAt: now, updatedAt: now, revisionNumber: 0,
                     tags: request.tags ?? []))
             try await q.save(pool, exists: false)
+            return pool
+        }
+    }
+
+    /// Prefixes as given, each a valid network of one IP version.
+    private static func poolPrefixes(_ texts: [String]) throws -> [CIDR] {
+        let prefixes = try texts.map { text -> CIDR in
+            guard let cidr = CIDR(text, strict: true) else { throw NetworkErrors.invalidInput("'\(text)' is not a valid IP subnet") }
+            return cidr
+        }
+        guard prefixes.allSatisfy({ $0.version == prefixes.first?.version }) else {
+            throw NetworkErrors.invalidInput("Prefixes of a subnet pool must all be of one IP version")
+        }
+        return prefixes
+    }
+
+    private static func checkPrefixBounds(minimum: Int, default defaultLength: Int, maximum: Int, width: Int) throws {
+        guard 0 <= minimum, minimum <= defaultLength, defaultLength <= maximum, maximum <= width else {
+            throw APIError(
+                .badRequest,
+                "Illegal prefix bounds: min_prefixlen=\(minimum), default_prefixlen=\(defaultLength), max_prefixlen=\(maximum).",
+                type: "IllegalSubnetPoolPrefixBounds")
+        }
+    }
+
+    /// Name, description, tags, prefix bounds, `is_default` (admins), and prefixes, which
+    /// may only grow: every existing prefix must lie inside the new ones.
+    func updateSubnetPool(_ id: String, _ request: SubnetPoolRequest, expectedRevision: Int64? = nil, auth: AuthContext)
+        async throws -> SubnetPoolRecord
+    {
+        let newPrefixes = try request.prefixes.map(Self.poolPrefixes)
+        return try await write { q in
+            var pool = try await self.visibleSubnetPool(id, auth: auth, in: q)
+            try Self.requireRevision(expectedRevision, current: pool.standard.revisionNumber)
+            let target = Self.routerTarget(pool.projectID)
+            try self.policy.enforce("update_subnetpool", auth, target: target)
+            if let name = request.name { pool.name = name }
+            if let description = request.description { pool.standard.description = description }
+            if let tags = request.tags { pool.standard.tags = tags }
+            if let newPrefixes {
+                guard newPrefixes.allSatisfy({ $0.version.rawValue == pool.ipVersion }) else {
+                    throw NetworkErrors.invalidInput("Prefixes of a subnet pool must all be of one IP version")
+                }
+                let kept = pool.prefixes.compactMap { CIDR($0) }.allSatisfy { old in
+                    newPrefixes.contains { $0.prefixLength <= old.prefixLength && $0.contains(old.network) }
+                }
+                guard kept else {
+                    throw APIError(
+                        .badRequest, "Illegal update to prefixes: Existing prefixes must be a subset of the new prefixes.",
+                        type: "IllegalSubnetPoolPrefixUpdate")
+                }
+                pool.prefixes = newPrefixes.map(\.description)
+            }
+            pool.minPrefixLength = request.minPrefixLength ?? pool.minPrefixLength
+            pool.maxPrefixLength = request.maxPrefixLength ?? pool.maxPrefixLength
+            pool.defaultPrefixLength = request.defaultPrefixLength ?? pool.defaultPrefixLength
+            try Self.checkPrefixBounds(
+                minimum: pool.minPrefixLength, default: pool.defaultPrefixLength, maximum: pool.maxPrefixLength,
+                width: pool.ipVersion == 6 ? 128 : 32)
+            if let isDefault = request.isDefault, isDefault != pool.isDefault {
+                try self.policy.enforce("update_subnetpool:is_default", auth, target: target)
+                if isDefault, try await q.subnetPools().contains(where: { $0.isDefault && $0.ipVersion == pool.ipVersion }) {
+                    throw APIError(.badRequest, "A default subnetpool for this IP family has already been set.", type: "BadRequest")
+                }
+                pool.isDefault = isDefault
+            }
+            pool.standard.updatedAt = Timestamp.now()
+            pool.standard.revisionNumber += 1
+            try await q.save(pool, exists: true)
             return pool
         }
     }

@@ -64,6 +64,8 @@ enum NetworkDefaultRules {
         "get_network_ip_availability": admin,
         "create_subnetpool": adminOrMember,
         "create_subnetpool:shared": admin,
+        "update_subnetpool": adminOrMember,
+        "update_subnetpool:is_default": admin,
         "delete_subnetpool": adminOrMember,
         "get_agent": admin,
         "update_agent": admin,
