@@ -131,6 +131,51 @@ expect_ok "bob's subnet for ports" "${BOB[@]}" subnet create --network netB --su
 for i in 1 2 3 4 5; do expect_ok "bob's port $i" "${BOB[@]}" port create --network netB "bq-$i"; done
 expect_fail_status "the sixth port is over quota" 409 "${BOB[@]}" port create --network netB bq-6
 
+# --- address groups as remote ends of rules ---------------------------------------------
+expect_ok "address group create" "${ALICE[@]}" address group create --address 192.0.2.7/24 --address 198.51.100.9 -f json office
+expect_json "addresses normalized" "sorted(d['addresses']) == ['192.0.2.0/24', '198.51.100.9/32']"
+expect_ok "address group set --address" "${ALICE[@]}" address group set --address 203.0.113.0/28 office
+expect_ok "address group unset --address" "${ALICE[@]}" address group unset --address 198.51.100.9/32 office
+run "${ALICE[@]}" address group show office -f json
+expect_json "two addresses left" "sorted(d['addresses']) == ['192.0.2.0/24', '203.0.113.0/28']"
+run "${BOB[@]}" address group show office
+expect_fail "another project cannot see it" test "$RC" = 0
+expect_ok "security group rule with --remote-address-group" "${ALICE[@]}" security group rule create --protocol tcp \
+    --dst-port 443 --remote-address-group office -f json web
+expect_json "the rule names the group" "d['remote_address_group_id'] and not d['remote_ip_prefix']"
+AG_RULE="$(json "d['id']")"
+expect_fail_status "a group in use cannot be deleted" 409 "${ALICE[@]}" address group delete office
+expect_ok "rule delete" "${ALICE[@]}" security group rule delete "$AG_RULE"
+expect_ok "address group delete" "${ALICE[@]}" address group delete office
+
+# --- DNS names ---------------------------------------------------------------------------
+expect_ok "port create --dns-name" "${ALICE[@]}" port create --network netA --dns-name web-1 -f json dns-port
+expect_json "dns_assignment in the default domain" "d['dns_assignment'][0]['fqdn'] == 'web-1.openstacklocal.' and d['dns_name'] == 'web-1'"
+expect_fail_status "an invalid dns name is refused" 400 "${ALICE[@]}" port set --dns-name 'bad_name' dns-port
+expect_ok "port delete" "${ALICE[@]}" port delete dns-port
+
+# --- subnet pools ------------------------------------------------------------------------
+expect_ok "subnet pool create" "${ALICE[@]}" subnet pool create --pool-prefix 10.210.0.0/16 --default-prefix-length 24 -f json poolA
+expect_ok "subnet pool set --pool-prefix (grow)" "${ALICE[@]}" subnet pool set --pool-prefix 10.211.0.0/16 poolA
+run "${ALICE[@]}" subnet pool show poolA -f json
+expect_json "both prefixes" "sorted(d['prefixes']) == ['10.210.0.0/16', '10.211.0.0/16']"
+expect_ok "network for the pool" "${ALICE[@]}" network create pooled
+expect_ok "subnet create --subnet-pool" "${ALICE[@]}" subnet create --network pooled --subnet-pool poolA -f json pooled-sub
+expect_json "a /24 cut from the pool" "d['cidr'] == '10.210.0.0/24'"
+expect_fail_status "a pool in use cannot be deleted" 409 "${ALICE[@]}" subnet pool delete poolA
+expect_ok "subnet delete" "${ALICE[@]}" subnet delete pooled-sub
+expect_ok "subnet pool delete" "${ALICE[@]}" subnet pool delete poolA
+expect_ok "network delete" "${ALICE[@]}" network delete pooled
+
+# --- admin views: IP availability, agents, availability zones ---------------------------------
+expect_ok "ip availability list (admin)" "${OSC[@]}" ip availability list -f json
+expect_json "public is counted" "any(r['Network Name'] == 'public' for r in d)"
+expect_ok "ip availability show netA" "${OSC[@]}" ip availability show netA -f json
+expect_json "netA has used addresses" "d['used_ips'] >= 1"
+expect_fail_status "members cannot read IP availability" 403 "${ALICE[@]}" ip availability show netA
+expect_ok "network agent list (admin)" "${OSC[@]}" network agent list -f json
+expect_ok "availability zone list --network" "${OSC[@]}" availability zone list --network -f json
+
 # --- clean up in order ---------------------------------------------------------------
 expect_ok "port delete" "${ALICE[@]}" port delete pA1 pA3
 expect_ok "network delete once its ports are gone" "${ALICE[@]}" network delete netA

@@ -48,6 +48,26 @@ try:
     by_ip = s.check("list ports by fixed ip", lambda: list(net.ports(fixed_ips=[f"ip_address={port.fixed_ips[0]['ip_address']}"])))
     s.expect("the fixed-ip filter selects the port", [p.id for p in by_ip or []] == [port.id])
 
+    # If-Match on the revision: a stale revision is refused, the current one applies.
+    fresh = net.get_port(port.id)
+    before = fresh.revision_number
+    s.expect_raises("a stale if_revision is 412", sdk_exc.PreconditionFailedException,
+                    lambda: net.update_port(fresh, name="renamed", if_revision=before + 3))
+    renamed = s.check("the current if_revision updates", lambda: net.update_port(
+        net.get_port(port.id), name="renamed", if_revision=before))
+    s.expect("the revision moved on", renamed is not None and renamed.revision_number == before + 1,
+             renamed.revision_number if renamed else None)
+
+    # Address groups and DNS attributes through the SDK.
+    group = s.check("create_address_group", lambda: net.create_address_group(
+        name="sdk-ag", addresses=["10.1.2.0/24"], project_id=conn.current_project_id))
+    if group is not None:
+        grown = s.check("add_addresses_to_address_group", lambda: net.add_addresses_to_address_group(group, ["10.9.9.9/32"]))
+        s.expect("the group has both addresses", sorted(grown.addresses) == ["10.1.2.0/24", "10.9.9.9/32"] if grown else False)
+        s.check("delete_address_group", lambda: net.delete_address_group(group) or True)
+    s.expect("ports carry dns_assignment", bool(renamed and renamed.dns_assignment
+             and renamed.dns_assignment[0]["fqdn"].endswith(".openstacklocal.")))
+
     s.expect_raises("deleting the network with ports is a conflict", sdk_exc.ConflictException,
                     lambda: net.delete_network(network, ignore_missing=False))
     for p in burst + [port]:

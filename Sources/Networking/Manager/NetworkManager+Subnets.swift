@@ -80,7 +80,6 @@ extension NetworkManager {
                     tags: request.tags ?? []),
                 subnetPoolID: pool?.id)
             try await q.save(subnet, exists: false)
-            try await q.rebuildFreeRanges(subnet)
             return subnet
         }
     }

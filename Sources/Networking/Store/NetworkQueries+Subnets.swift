@@ -53,6 +53,8 @@ extension NetworkQueries {
             ] + Self.standardValues(subnet.standard)
         try await upsert("subnets", id: subnet.id, columns, exists: exists)
         try await setTags(subnet.id, subnet.standard.tags)
+        // A new subnet's pools are all free; changed pools are rebuilt by whoever changes them.
+        if !exists { try await rebuildFreeRanges(subnet) }
     }
 
     /// Addresses taken in a subnet.
