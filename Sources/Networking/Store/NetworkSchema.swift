@@ -261,5 +261,10 @@ enum NetworkSchema {
                 .run()
             try await sql.alter(table: "security_group_rules").column("remote_address_group_id", type: .text).run()
         },
+        Migration("011_port_lookup_indexes") { sql, _ in
+            // MAC uniqueness is checked per network on every create; lists filter by name.
+            try await sql.create(index: "ports_network_mac").on("ports").column("network_id").column("mac_address").run()
+            try await sql.create(index: "ports_name").on("ports").column("name").run()
+        },
     ]
 }
