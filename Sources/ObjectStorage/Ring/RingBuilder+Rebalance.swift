@@ -112,6 +112,10 @@ struct Rebalancer {
     /// Per partition: moved during this rebalance.
     var moved: [Bool]
     var lastMoved: [UInt32]
+    /// Per device id: the slots (`replica * partitions + partition`) placed on it by this rebalance.
+    var placed: [[Int]]
+    /// Per slot: placed by this rebalance (such a replica is moving anyway; sending it elsewhere costs nothing).
+    var fresh: [Bool]
     let now: UInt32
     let settle: UInt32
     var devicesAboveTarget = 0
@@ -136,6 +140,8 @@ struct Rebalancer {
         available = [Int](repeating: 0, count: tree.nodes.count)
         counts = [Int](repeating: 0, count: tree.nodes.count)
         moved = [Bool](repeating: false, count: partitions)
+        placed = [[Int]](repeating: [], count: deviceCount)
+        fresh = [Bool](repeating: false, count: table.count)
         for node in tree.nodes where node.depth == 4 { target[node.device] = node.targetParts }
         for id in table where id != RingBuilder.unassigned { parts[Int(id)] += 1 }
         for id in 0..<deviceCount where tree.tier(id, 4) >= 0 {
@@ -231,6 +237,95 @@ struct Rebalancer {
         }
     }
 
+    /// A device for one more replica of the partition loaded in `counts`: one below target
+    /// within the plan if there is one; else a full one within the plan after shifting replicas
+    /// this rebalance placed along a chain of devices to one below target (see `reroute`); else
+    /// the best-dispersed device (`choose(strict: false)`).
+    mutating func placeGathered(_ partition: Int) -> Int? {
+        if let device = choose(strict: true) { return device }
+        if let device = reroute(toMakeRoomFor: partition) { return device }
+        return choose(strict: false)
+    }
+
+    /// Devices not holding the partition loaded in `counts` where one more replica stays within the plan.
+    private func devicesWithinPlan(excluding excluded: Int = -1) -> [Int] {
+        var result: [Int] = []
+        for node in tree.nodes where node.depth == PlacementTree.tierCount && node.weightedDevices > 0 {
+            if node.device != excluded, counts[tree.tier(node.device, 4)] == 0, excess(node.device) == (0, 0, 0, 0) {
+                result.append(node.device)
+            }
+        }
+        return result
+    }
+
+    /// Makes room for `partition` on a full device within the plan: searches (breadth first) for
+    /// a chain `device₀ → device₁ → … → deviceₖ` where each step moves a replica this rebalance
+    /// already placed on one device to the next (keeping that partition within the plan) and
+    /// `deviceₖ` is below target; shifts the replicas along it and returns `device₀`. Replicas
+    /// that were moving anyway move elsewhere, so no partition moves that would not have.
+    private mutating func reroute(toMakeRoomFor partition: Int) -> Int? {
+        let sources = devicesWithinPlan().filter { !placed[$0].isEmpty }  // entries may be stale; checked below
+        guard !sources.isEmpty else { return nil }
+        forget(partition)
+        defer { load(partition) }
+        var via: [Int: (from: Int, slot: Int)] = [:]
+        var seen = Set(sources)
+        var queue = sources
+        var budget = 4096
+        var head = 0
+        var found: (device: Int, from: Int, slot: Int)? = nil
+        search: while head < queue.count {
+            let device = queue[head]
+            head += 1
+            var chain: Set<Int> = [partition]
+            var step = device
+            while let previous = via[step] {
+                chain.insert(previous.slot % partitions)
+                step = previous.from
+            }
+            for slot in placed[device].reversed() where fresh[slot] && Int(table[slot]) == device {
+                budget -= 1
+                if budget < 0 { break search }
+                let other = slot % partitions
+                if chain.contains(other) { continue }
+                load(other)
+                count(device, -1)
+                let options = devicesWithinPlan(excluding: device)
+                count(device, 1)
+                forget(other)
+                if let below = options.first(where: { target[$0] > parts[$0] }) {
+                    found = (below, device, slot)
+                    break search
+                }
+                for option in options where !seen.contains(option) {
+                    seen.insert(option)
+                    via[option] = (device, slot)
+                    queue.append(option)
+                }
+            }
+        }
+        guard var (destination, from, slot) = found else { return nil }
+        while true {
+            table[slot] = UInt16(destination)
+            adjust(from, by: -1)
+            adjust(destination, by: 1)
+            placed[destination].append(slot)  // the entry left under `from` is stale now
+            guard let previous = via[from] else { return from }
+            destination = from
+            (from, slot) = previous
+        }
+    }
+
+    /// Puts `device` into a slot of the partition loaded in `counts`.
+    private mutating func assign(_ device: Int, slot: Int) {
+        table[slot] = UInt16(device)
+        adjust(device, by: 1)
+        count(device, 1)
+        placed[device].append(slot)
+        fresh[slot] = true
+        moved[slot % partitions] = true
+    }
+
     // MARK: The steps
 
     /// Step 1: empties the slots held by devices being removed.
@@ -256,15 +351,12 @@ struct Rebalancer {
         for partition in pending {
             load(partition)
             for replica in 0..<replicas where table[replica * partitions + partition] == RingBuilder.unassigned {
-                guard let device = choose(strict: false) else {
+                guard let device = placeGathered(partition) else {
                     throw RingError.cannotBuild("no device can take replica \(replica) of partition \(partition)")
                 }
-                table[replica * partitions + partition] = UInt16(device)
-                adjust(device, by: 1)
-                count(device, 1)
+                assign(device, slot: replica * partitions + partition)
             }
             forget(partition)
-            moved[partition] = true
         }
     }
 
@@ -283,33 +375,37 @@ struct Rebalancer {
                 }
             }
             if let (replica, device) = worst {
+                let slot = replica * partitions + partition
                 count(device, -1)
-                if let better = choose(strict: false), better != device, excess(better) < excess(device) {
-                    table[replica * partitions + partition] = UInt16(better)
-                    adjust(device, by: -1)
-                    adjust(better, by: 1)
-                    count(better, 1)
-                    moved[partition] = true
+                table[slot] = RingBuilder.unassigned
+                adjust(device, by: -1)
+                if let better = placeGathered(partition), better != device, excess(better) < excess(device) {
+                    assign(better, slot: slot)
                 } else {
-                    count(device, 1)
+                    assign(device, slot: slot)
+                    fresh[slot] = false
+                    moved[partition] = false
                 }
             }
             forget(partition)
         }
     }
 
-    /// Step 4: moves replicas off devices above target onto devices below it, one per partition.
+    /// Step 4: moves replicas off devices above target onto devices below it, one per partition
+    /// (a replica this rebalance already placed may move on again: it is moving anyway).
     mutating func moveSurplus(startingAt start: Int) {
         guard devicesAboveTarget > 0 else { return }
         var candidates: [(replica: Int, device: Int)] = []
         for offset in 0..<partitions {
             if devicesAboveTarget == 0 || available[0] == 0 { break }
             let partition = (start + offset) % partitions
-            guard canMove(partition) else { continue }
+            let movable = canMove(partition)
+            guard movable || moved[partition] else { continue }
             candidates.removeAll(keepingCapacity: true)
             for replica in 0..<replicas {
-                let device = Int(table[replica * partitions + partition])
-                if parts[device] > target[device] { candidates.append((replica, device)) }
+                let slot = replica * partitions + partition
+                let device = Int(table[slot])
+                if parts[device] > target[device], movable || fresh[slot] { candidates.append((replica, device)) }
             }
             if candidates.isEmpty { continue }
             candidates.sort { parts[$0.device] - target[$0.device] > parts[$1.device] - target[$1.device] }
@@ -317,11 +413,8 @@ struct Rebalancer {
             for (replica, device) in candidates {
                 count(device, -1)
                 if let destination = choose(strict: true) {
-                    table[replica * partitions + partition] = UInt16(destination)
                     adjust(device, by: -1)
-                    adjust(destination, by: 1)
-                    count(destination, 1)
-                    moved[partition] = true
+                    assign(destination, slot: replica * partitions + partition)
                     break
                 }
                 count(device, 1)
@@ -330,3 +423,4 @@ struct Rebalancer {
         }
     }
 }
+

@@ -200,10 +200,10 @@ public struct RingBuilder: Sendable {
         return counts
     }
 
-    /// Seconds until every partition may move again (0 when min part hours has passed since the last rebalance).
+    /// Seconds until every partition may move again: min part hours after the latest move (0 when passed).
     public func minPartSecondsLeft(now: Timestamp = .now()) -> Int64 {
-        guard let lastRebalance else { return 0 }
-        return max(Int64(minPartHours) * 3600 - (now.seconds - lastRebalance.seconds), 0)
+        guard let latest = lastMoved.max(), latest > 0 else { return 0 }
+        return max(Int64(minPartHours) * 3600 - (now.seconds - Int64(latest)), 0)
     }
 
     /// The ring servers load: devices (holes kept), the table and the part shift.

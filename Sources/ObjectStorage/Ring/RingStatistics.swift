@@ -48,6 +48,18 @@ extension RingBuilder {
         return result
     }
 
+    /// Per device id: the partition-replicas the next rebalance aims to give it (its share by
+    /// weight, adjusted so replicas can spread over regions, zones and servers; see `PlacementTree`).
+    public func plannedParts() -> [Int: Int] {
+        var tree = PlacementTree(devices: devices) { [pendingRemoval] device in
+            pendingRemoval.contains(device.id) ? 0 : device.weight
+        }
+        tree.plan(replicas: replicas, partitions: partitions)
+        var result: [Int: Int] = [:]
+        for device in liveDevices { result[device.id] = tree.nodes[tree.tier(device.id, 4)].targetParts }
+        return result
+    }
+
     /// The largest absolute per-device balance (0 is perfect; swift-ring-builder's "balance").
     public func balance() -> Double {
         balancePerDevice().values.map(abs).max() ?? 0
