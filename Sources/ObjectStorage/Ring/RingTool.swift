@@ -139,6 +139,12 @@ public enum RingTool {
                     + "last \(builder.minPartHours) hours stay put, or no placement keeps replicas apart. "
                     + "Push this ring, wait \(builder.minPartHours) hours and rebalance again.")
         }
+        if result.devicesOffTarget == 0, result.balance > 1 {
+            lines.append(
+                "NOTE: balance \(format(result.balance)): the shares by weight cannot all be met while replicas spread "
+                    + "over regions and zones first (a device holds at most one replica of a partition); "
+                    + "`stratus ring show` lists each device's planned share.")
+        }
         if result.dispersion > 0 {
             lines.append(
                 "NOTE: dispersion \(format(result.dispersion)): some partitions have replicas closer together than "
@@ -194,20 +200,22 @@ public enum RingTool {
         } else {
             let parts = builder.partsPerDevice()
             let balance = builder.balancePerDevice()
+            let planned = builder.plannedParts()
             let rows = devices.sorted { ($0.region, $0.zone, $0.ip, $0.device) < ($1.region, $1.zone, $1.ip, $1.device) }
                 .map { device -> [String] in
                     [
                         String(device.id), String(device.region), String(device.zone), address(device.ip, device.port),
                         address(device.replicationIP, device.replicationPort), device.device, format(device.weight),
-                        String(device.id < parts.count ? parts[device.id] : 0), format(balance[device.id] ?? 0),
+                        String(device.id < parts.count ? parts[device.id] : 0), String(planned[device.id] ?? 0),
+                        format(balance[device.id] ?? 0),
                         builder.pendingRemoval.contains(device.id) ? "DEL" : "", device.meta,
                     ]
                 }
             lines.append("Devices:")
             lines += table(
                 header: ["id", "region", "zone", "ip address:port", "replication ip:port", "name", "weight", "partitions",
-                    "balance", "flags", "meta"],
-                rows: rows, rightAligned: [0, 1, 2, 6, 7, 8])
+                    "planned", "balance", "flags", "meta"],
+                rows: rows, rightAligned: [0, 1, 2, 6, 7, 8, 9])
         }
         if builder.hasBeenRebalanced {
             if let worst = report.worstTier {
