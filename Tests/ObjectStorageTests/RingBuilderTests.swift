@@ -193,6 +193,20 @@ final class RingBuilderTests: XCTestCase {
         builder.assertValid()
     }
 
+    func testTinyRingsWork() throws {
+        var single = try makeBuilder(partPower: 0, devices: (1...4).map { (1, $0, 100) })
+        try single.rebalance(now: t0, seed: 1)
+        single.assertValid()
+        let ring = try single.ringData()
+        XCTAssertEqual(ring.partShift, 32)
+        XCTAssertEqual(try HashPath(suffix: "x").partition(account: "a", partPower: 0), 0)
+        // As in Swift, handoffs come only from devices holding partitions; the fourth holds none.
+        XCTAssertEqual(Array(ring.handoffNodes(partition: 0)).count, 0)
+        var oneReplica = try makeBuilder(partPower: 4, replicas: 1, devices: [(1, 1, 100)])
+        try oneReplica.rebalance(now: t0, seed: 2)
+        XCTAssertEqual(oneReplica.partsPerDevice(), [16])
+    }
+
     func testSameSeedMakesTheSameRing() throws {
         var first = try makeBuilder(devices: (1...6).map { (1, ($0 + 1) / 2, 100) })
         var second = first

@@ -236,7 +236,7 @@ public enum RingTool {
         return lines.joined(separator: "\n")
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func format(_ value: Double) -> String { String(format: "%.2f", abs(value) < 0.005 ? 0 : value) }
 
     static func duration(_ seconds: Int64) -> String {
         String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
