@@ -102,6 +102,10 @@ final class RingToolTests: XCTestCase {
                 XCTAssertEqual(Set(ring.primaryNodes(partition: partition).map(\.zone)).count, 3)
             }
         }
+        let rings = try StorageRings(directory: directory, hashPath: HashPath(suffix: "changeme"))
+        XCTAssertEqual(rings.account.devices.first?.port, 6202)
+        XCTAssertEqual(rings.container.devices.first?.port, 6201)
+        XCTAssertEqual(rings.object.devices.first?.port, 6200)
         let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/object.ring"))
         XCTAssertEqual(try DefaultRings.ensure(in: directory, deviceCount: 4), [])
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory + "/object.ring")), before)
