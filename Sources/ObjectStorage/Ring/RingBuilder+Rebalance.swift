@@ -119,6 +119,9 @@ struct Rebalancer {
     let now: UInt32
     let settle: UInt32
     var devicesAboveTarget = 0
+    /// Searches for a chain that found none; after 64 the search is skipped (a topology that
+    /// cannot meet the plan would otherwise pay for a search per replica).
+    var failedReroutes = 0
     var generator: SplitMix64
 
     init(
@@ -243,7 +246,10 @@ struct Rebalancer {
     /// the best-dispersed device (`choose(strict: false)`).
     mutating func placeGathered(_ partition: Int) -> Int? {
         if let device = choose(strict: true) { return device }
-        if let device = reroute(toMakeRoomFor: partition) { return device }
+        if failedReroutes < 64 {
+            if let device = reroute(toMakeRoomFor: partition) { return device }
+            failedReroutes += 1
+        }
         return choose(strict: false)
     }
 
