@@ -28,6 +28,9 @@ extension RingBuilder {
     /// 2. every empty slot (all of them on a first rebalance) is filled, walking down the
     ///    failure-domain tree and taking, at each level, a child that does not yet hold its
     ///    maximum of this partition's replicas and has the most partition-replicas still wanted;
+    ///    when every such device is full, a replica this rebalance placed earlier is passed on
+    ///    along a chain of devices to one below its target (it was moving anyway), and only if
+    ///    there is no such chain does a device take more than its target;
     /// 3. a partition whose replicas are closer together than the plan allows has one replica
     ///    moved where it is better dispersed;
     /// 4. starting at a point that rotates between rebalances, partitions with a replica on a
@@ -36,7 +39,8 @@ extension RingBuilder {
     ///    target, so only the surplus moves.
     ///
     /// Steps 3 and 4 move at most one replica of a partition per rebalance and skip partitions
-    /// moved less than `minPartHours` ago. Every partition moved gets `now` as its move time.
+    /// moved less than `minPartHours` ago (a replica placed earlier in the same rebalance may
+    /// move on). Every partition whose devices changed gets `now` as its move time.
     ///
     /// - Parameter seed: makes the run repeatable (ties between equally good devices are broken
     ///   at random, and the balancing pass starts at a random point).
@@ -69,17 +73,21 @@ extension RingBuilder {
 
         assignments = work.table
         gatherStart = start
-        var movedPartitions = 0
-        for partition in 0..<partitions where work.moved[partition] {
-            work.lastMoved[partition] = nowSeconds
-            movedPartitions += 1
-        }
-        lastMoved = work.lastMoved
         var movedPartReplicas = 0
+        var changed = [Bool](repeating: before.isEmpty, count: partitions)
         if before.isEmpty {
             movedPartReplicas = assignments.count
         } else {
-            for index in assignments.indices where assignments[index] != before[index] { movedPartReplicas += 1 }
+            for index in assignments.indices where assignments[index] != before[index] {
+                movedPartReplicas += 1
+                changed[index % partitions] = true
+            }
+        }
+        var movedPartitions = 0
+        lastMoved = work.lastMoved
+        for partition in 0..<partitions where changed[partition] {
+            lastMoved[partition] = nowSeconds
+            movedPartitions += 1
         }
         let removed = pendingRemoval.sorted()
         for id in removed { devices[id] = nil }
