@@ -98,6 +98,9 @@ final class RingTests: XCTestCase {
         for partition in [0, 17, 255] {
             XCTAssertEqual(ring.primaryNodes(partition: partition).map(\.id), builder.deviceIDs(forPartition: partition))
         }
+        XCTAssertEqual(ring.primaryNodes(partition: 256), [])
+        XCTAssertEqual(ring.primaryNodes(partition: -1), [])
+        XCTAssertEqual(Array(ring.handoffNodes(partition: 256)), [])
     }
 
     func testHandoffsSkipPrimariesAndPreferOtherZonesThenOtherRegions() throws {

@@ -1,7 +1,8 @@
 import Crypto
 
 /// The devices to use, in order, when a partition's primary devices cannot be reached: a lazy
-/// sequence of every other device that holds partitions, each once, never a primary.
+/// sequence of every other device that holds partitions, each once, never a primary (empty for
+/// a partition number outside the ring).
 ///
 /// As Swift's `get_more_nodes` does, it walks the table from a starting partition derived from
 /// the partition number (the top bits of MD5 of its decimal text), stepping by
@@ -40,6 +41,7 @@ public struct HandoffNodes: Sequence, Sendable {
             start = HashPath.topBits(digest, partPower: ring.partPower)
             step = Swift.max(ring.partitionCount / 65536, 1)
             steps = ring.partitionCount / step
+            if partition < 0 || partition >= ring.partitionCount { round = 4 }  // no such partition: no handoffs
         }
 
         static func server(_ device: RingDevice) -> String { "\(device.region)/\(device.zone)/\(device.ip)" }

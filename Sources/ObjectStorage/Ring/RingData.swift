@@ -56,9 +56,10 @@ public struct RingData: Sendable, Equatable {
     }
 
     /// The devices holding a partition, in replica order, each once (a device holding two
-    /// replicas, which only a ring with fewer devices than replicas has, appears once).
+    /// replicas, which only a ring with fewer devices than replicas has, appears once); none for
+    /// a partition number outside the ring.
     public func primaryNodes(partition: Int) -> [RingDevice] {
-        precondition(partition >= 0 && partition < partitionCount, "partition \(partition) is out of range")
+        guard partition >= 0, partition < partitionCount else { return [] }
         var nodes: [RingDevice] = []
         nodes.reserveCapacity(replicaCount)
         for replica in 0..<replicaCount {
