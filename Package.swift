@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Identity", targets: ["Identity"]),
         .library(name: "Image", targets: ["Image"]),
         .library(name: "Networking", targets: ["Networking"]),
+        .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -81,6 +82,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "StratusKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "stratus",
             dependencies: [
@@ -88,6 +96,7 @@ let package = Package(
                 "Identity",
                 "Image",
                 "Networking",
+                "ObjectStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +134,10 @@ let package = Package(
                 "Networking", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage", "StratusKit"]
         ),
         .testTarget(
             name: "IdentityTests",
