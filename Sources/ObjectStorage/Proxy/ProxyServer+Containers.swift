@@ -1,0 +1,60 @@
+import HTTPTypes
+import Hummingbird
+import NIOHTTP1
+import StratusKit
+
+/// Containers: create (creating the account first when needed), list, metadata, delete.
+/// Each container replica is told which account replica to report its stats to.
+extension ProxyServer {
+    func containerNodes(_ account: String, _ container: String) throws -> (partition: Int, nodes: [RingDevice]) {
+        let partition = try rings.container.partition(account: account, container: container)
+        return (partition, rings.container.primaryNodes(partition: partition))
+    }
+
+    func handleContainer(_ request: Request, account: String, container: String) async throws -> Response {
+        let (partition, nodes) = try containerNodes(account, container)
+        let path = { (node: RingDevice) in
+            BackendClient.path(device: node.device, partition: partition, account: account, container: container)
+        }
+        switch request.method {
+        case .get, .head:
+            let answer = await replicas.read(
+                request.method == .head ? .HEAD : .GET, ring: rings.container, partition: partition, path: path,
+                headers: ProxyHeaders.toBackend(request.headers), query: request.uri.query)
+            if answer.status == 404 { return ProxyErrors.response(.notFound) }
+            return relay(answer, method: request.method)
+        case .put, .delete:
+            if request.method == .put { try await ensureAccount(account) }
+            let accountTargets = try accountNodes(account)
+            var base = ProxyHeaders.toBackend(request.headers)
+            base.replaceOrAdd(name: "X-Timestamp", value: Self.timestamp())
+            let targets = nodes.enumerated().map { index, node in
+                var headers = base
+                let accountNode = accountTargets.nodes[index % max(accountTargets.nodes.count, 1)]
+                headers.replaceOrAdd(name: "X-Account-Host", value: "\(accountNode.ip):\(accountNode.port)")
+                headers.replaceOrAdd(name: "X-Account-Partition", value: String(accountTargets.partition))
+                headers.replaceOrAdd(name: "X-Account-Device", value: accountNode.device)
+                return (node, path(node), headers)
+            }
+            let answers = await replicas.writeAll(request.method == .put ? .PUT : .DELETE, nodes: targets)
+            return quorumResponse(answers, replicas: nodes.count)
+        case .post:
+            var headers = ProxyHeaders.toBackend(request.headers)
+            headers.replaceOrAdd(name: "X-Timestamp", value: Self.timestamp())
+            let answers = await replicas.writeAll(.POST, nodes: nodes.map { ($0, path($0), headers) })
+            return quorumResponse(answers, replicas: nodes.count)
+        default:
+            return ProxyErrors.response(.methodNotAllowed, detail: "The method is not allowed for this resource.")
+        }
+    }
+
+    /// Whether the container exists (a HEAD through the ring).
+    func containerExists(_ account: String, _ container: String) async throws -> Bool {
+        let (partition, _) = try containerNodes(account, container)
+        let answer = await replicas.read(
+            .HEAD, ring: rings.container, partition: partition,
+            path: { BackendClient.path(device: $0.device, partition: partition, account: account, container: container) },
+            headers: [:])
+        return answer.isSuccess
+    }
+}

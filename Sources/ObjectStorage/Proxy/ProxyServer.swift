@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import StratusKit
+
+/// Swift's proxy server: stateless, it authenticates the caller, finds a resource's
+/// partition and nodes on the rings, and speaks HTTP to the account, container and object
+/// servers — writes to every replica (quorum decides), reads from one with fallback.
+public final class ProxyServer: Sendable {
+    let rings: StorageRings
+    let replicas: ReplicaIO
+    let tempAuth: TempAuth
+    let operatorRoles: Set<String>
+    let resellerAdminRole: String
+    /// Where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
+    public let publicURL: String
+    let constraints: SwiftConstraints
+
+    public init(
+        rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
+        resellerAdminRole: String = "ResellerAdmin", constraints: SwiftConstraints = SwiftConstraints()
+    ) throws {
+        self.rings = rings
+        self.replicas = ReplicaIO(client: BackendClient())
+        self.tempAuth = TempAuth(users: try tempAuthUsers.map(TempAuth.parseUsers) ?? [])
+        self.operatorRoles = operatorRoles
+        self.resellerAdminRole = resellerAdminRole
+        self.publicURL = publicURL
+        self.constraints = constraints
+    }
+
+    public func shutdown() async { await replicas.client.shutdown() }
+
+    public func makeRouter(tokenValidator: any TokenValidating) -> Router<StratusRequestContext> {
+        let router = Router.stratus(service: "object-store", errorRenderer: ProxyErrorRenderer(), tokenValidator: tokenValidator)
+        router.get("/info") { _, _ in JSONResponse.make(.ok, self.constraints.info(tempAuth: !self.tempAuth.users.isEmpty)) }
+        router.get("/healthcheck") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        router.get("/auth/v1.0") { request, _ in self.authenticateV1(request) }
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete] {
+            router.on("/v1/**", method: method) { request, context in try await self.handle(request, context: context) }
+        }
+        return router
+    }
+
+    // MARK: v1.0 auth
+
+    func authenticateV1(_ request: Request) -> Response {
+        let user = request.headers[HTTPField.Name("X-Auth-User")!] ?? request.headers[HTTPField.Name("X-Storage-User")!] ?? ""
+        let key = request.headers[HTTPField.Name("X-Auth-Key")!] ?? request.headers[HTTPField.Name("X-Storage-Pass")!] ?? ""
+        guard let session = tempAuth.authenticate(user: user, key: key) else { return ProxyErrors.response(.unauthorized) }
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Auth-Token")!] = session.token
+        headers[HTTPField.Name("X-Storage-Token")!] = session.token
+        headers[HTTPField.Name("X-Storage-Url")!] = "\(publicURL)/v1/\(session.account)"
+        headers[HTTPField.Name("X-Auth-Token-Expires")!] = String(max(0, session.expires.seconds - Timestamp.now().seconds))
+        return ProxyErrors.response(.ok, detail: "Authenticated", headers: headers)
+    }
+
+    // MARK: Dispatch
+
+    func identity(_ request: Request, context: StratusRequestContext) -> ProxyIdentity? {
+        if let token = request.headers[AuthMiddleware.tokenHeader], token.hasPrefix(TempAuth.tokenPrefix) {
+            return tempAuth.identity(token: token)
+        }
+        return context.auth.map { ProxyIdentity(keystone: $0, operatorRoles: operatorRoles, resellerAdminRole: resellerAdminRole) }
+    }
+
+    func handle(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        guard let path = ProxyPath(rawPath: request.uri.path) else { return ProxyErrors.response(.badRequest, detail: "Invalid path") }
+        if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
+        guard let caller = identity(request, context: context) else { return ProxyErrors.response(.unauthorized) }
+        guard caller.owns(path.account) else { return ProxyErrors.response(.forbidden) }
+        if let problem = constraints.checkMetadata(request.headers, path: path) {
+            return ProxyErrors.response(.badRequest, detail: problem)
+        }
+        if let container = path.container {
+            if let object = path.object {
+                return try await handleObject(request, account: path.account, container: container, object: object)
+            }
+            return try await handleContainer(request, account: path.account, container: container)
+        }
+        return try await handleAccount(request, account: path.account)
+    }
+
+    static func timestamp() -> String { String(format: "%016.5f", Date().timeIntervalSince1970) }
+
+    /// The answer of one backend, streamed to the client with its headers.
+    func relay(_ answer: BackendResponse, method: HTTPRequest.Method) -> Response {
+        let status = HTTPResponse.Status(code: answer.status)
+        var fields = ProxyHeaders.toClient(answer.headers)
+        if method == .head || answer.body == nil {
+            return Response(status: status, headers: fields, body: .init())
+        }
+        guard let body = answer.body else { return Response(status: status, headers: fields) }
+        if fields[.contentLength] == nil { fields[.transferEncoding] = nil }
+        return Response(status: status, headers: fields, body: ResponseBody(asyncSequence: body))
+    }
+
+    /// The quorum's answer to a write, with the headers of one answer that agrees with it.
+    func quorumResponse(_ answers: [BackendResponse], replicas count: Int, extra: HTTPFields = [:]) -> Response {
+        let status = ReplicaIO.bestStatus(answers, replicas: count)
+        guard (200..<300).contains(status) || (400..<500).contains(status) else {
+            return ProxyErrors.response(.serviceUnavailable)
+        }
+        if (400..<500).contains(status) { return ProxyErrors.response(HTTPResponse.Status(code: status)) }
+        var fields = extra
+        fields[.contentType] = "text/html; charset=UTF-8"
+        fields[.contentLength] = "0"
+        return Response(status: HTTPResponse.Status(code: status), headers: fields, body: .init())
+    }
+}
