@@ -109,3 +109,25 @@ struct Base64URLTests {
         #expect(Base64URL.decode("ab!d") == nil)
     }
 }
+
+@Suite("Catalog URL variables")
+struct CatalogSubstitutionTests {
+    @Test func projectAndUserVariablesAreFilledOrTheEndpointLeftOut() {
+        let template: JSONValue = [
+            [
+                "type": "object-store",
+                "endpoints": [
+                    ["interface": "public", "url": "http://127.0.0.1:8080/v1/AUTH_$(project_id)s"],
+                    ["interface": "internal", "url": "http://10.0.0.1:8080/v1/AUTH_$(tenant_id)s/$(user_id)s"],
+                ],
+            ],
+            ["type": "image", "endpoints": [["interface": "public", "url": "http://127.0.0.1:9292"]]],
+        ]
+        let scoped = CatalogProvider.substitute(template, values: ["project_id": "p1", "tenant_id": "p1", "user_id": "u1"])
+        let urls = (scoped.arrayValue?.first?["endpoints"]?.arrayValue ?? []).map { $0["url"]?.stringValue }
+        #expect(urls == ["http://127.0.0.1:8080/v1/AUTH_p1", "http://10.0.0.1:8080/v1/AUTH_p1/u1"])
+        let domainScoped = CatalogProvider.substitute(template, values: ["project_id": nil, "tenant_id": nil, "user_id": "u1"])
+        #expect(domainScoped.arrayValue?.first?["endpoints"]?.arrayValue?.count == 0)
+        #expect(domainScoped.arrayValue?.last?["endpoints"]?.arrayValue?.first?["url"] == "http://127.0.0.1:9292")
+    }
+}

@@ -44,7 +44,7 @@ extension IdentityAPI {
                 throw APIError.forbidden("A scoped token is required to obtain a service catalog.")
             }
             return JSONResponse.make(
-                .ok, ["catalog": try await manager.tokens.catalog.catalog(), "links": wire.links("/auth/catalog")])
+                .ok, ["catalog": try await manager.tokens.catalog.catalog(projectID: auth.projectID, userID: auth.userID), "links": wire.links("/auth/catalog")])
         }
         router.get("/v3/auth/projects") { request, context in
             let auth = try context.requireAuth()

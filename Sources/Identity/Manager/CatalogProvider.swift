@@ -1,8 +1,11 @@
+import Foundation
 import StratusKit
 
 /// The service catalog as tokens carry it (`catalog` in the token body and
 /// `GET /v3/auth/catalog`): enabled services with their enabled endpoints. Built once
-/// per store generation.
+/// per store generation. Endpoint URLs may hold Keystone's `$(project_id)s`,
+/// `$(tenant_id)s` and `$(user_id)s`, filled in per token (Object Storage's
+/// `…/v1/AUTH_$(project_id)s`); an endpoint whose variables the token cannot fill is left out.
 final class CatalogProvider: Sendable {
     private let store: IdentityStore
     private let cached = GenerationCache<JSONValue>(limit: 1)
@@ -11,8 +14,26 @@ final class CatalogProvider: Sendable {
         self.store = store
     }
 
-    func catalog() async throws -> JSONValue {
-        try await cached.value("catalog", generation: store.generation) { try await build() }
+    func catalog(projectID: String?, userID: String) async throws -> JSONValue {
+        let template = try await cached.value("catalog", generation: store.generation) { try await build() }
+        guard template.serialized().contains(where: { $0 == UInt8(ascii: "$") }) else { return template }
+        return Self.substitute(template, values: ["project_id": projectID, "tenant_id": projectID, "user_id": userID])
+    }
+
+    static func substitute(_ catalog: JSONValue, values: [String: String?]) -> JSONValue {
+        .array((catalog.arrayValue ?? []).map { service in
+            guard var entry = service.objectValue else { return service }
+            entry["endpoints"] = .array((service["endpoints"]?.arrayValue ?? []).compactMap { endpoint in
+                guard var fields = endpoint.objectValue, var url = endpoint["url"]?.stringValue else { return endpoint }
+                for (name, value) in values where url.contains("$(\(name))s") {
+                    guard let value else { return nil }
+                    url = url.replacingOccurrences(of: "$(\(name))s", with: value)
+                }
+                fields["url"] = .string(url)
+                return .object(fields)
+            })
+            return .object(entry)
+        })
     }
 
     private func build() async throws -> JSONValue {

@@ -208,7 +208,8 @@ final class TokenProvider: Sendable {
         }
         let bodyWithoutCatalog = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
         if payload.scope != .unscoped {
-            token["catalog"] = try await catalog.catalog()
+            let projectID: String? = if case .project(let id) = payload.scope { id } else { nil }
+            token["catalog"] = try await catalog.catalog(projectID: projectID, userID: loaded.user.id)
         }
         let body = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
         let context = AuthContext(
