@@ -87,6 +87,11 @@ let package = Package(
             dependencies: [
                 "StratusKit",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -137,7 +142,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjectStorageTests",
-            dependencies: ["ObjectStorage", "StratusKit"]
+            dependencies: [
+                "ObjectStorage", "StratusKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "IdentityTests",
