@@ -89,6 +89,8 @@ let package = Package(
                 "StratusKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,7 +145,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjectStorageTests",
-            dependencies: ["ObjectStorage", "StratusKit"]
+            dependencies: [
+                "ObjectStorage", "StratusKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "IdentityTests",
