@@ -49,7 +49,8 @@ public struct AccountUpdateQueue: Sendable {
         var queuedAt = now
         var path = "\(directory)/\(containerHash)-\(queuedAt.internal)"
         while FileManager.default.fileExists(atPath: path) {
-            queuedAt.offset += 1
+            guard let next = queuedAt.incrementingOffset(by: 1) else { break }
+            queuedAt = next
             path = "\(directory)/\(containerHash)-\(queuedAt.internal)"
         }
         try store(Entry(path: path, containerHash: containerHash, queuedAt: queuedAt, update: update, targets: targets))

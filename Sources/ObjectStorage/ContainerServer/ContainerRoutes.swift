@@ -187,7 +187,7 @@ extension ContainerServer {
         try await broker.access { database in
             if !database.exists {
                 guard autoCreate else { throw APIError(.notFound, "") }
-                let normalized = SwiftTimestamp(raw: record.createdAt.raw)
+                let normalized = record.createdAt.normalized
                 try await database.initialize(putTimestamp: normalized, device: device)
             }
             try await database.putObject(record)
