@@ -3,6 +3,7 @@ import Foundation
 import Identity
 import Image
 import Networking
+import ObjectStorage
 import Logging
 import StratusKit
 
@@ -10,7 +11,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -45,11 +46,13 @@ struct Up: AsyncParsableCommand {
         let networkURL = "http://\(host):\(networkPort)"
         let network = try await NetworkService(
             dataDirectory: dataDirectory, config: config, publicURL: networkURL, authURL: identityURL, logger: logger)
+        let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
         let catalog = [
             CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3"),
             CatalogRegistration(type: ImageService.catalogType, name: "glance", url: imageURL),
             CatalogRegistration(type: NetworkService.catalogType, name: "neutron", url: networkURL),
+            CatalogRegistration(type: ObjectStorageService.catalogType, name: "swift", url: objectStorage.catalogURL),
         ]
         let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
@@ -65,7 +68,7 @@ struct Up: AsyncParsableCommand {
             APIServerSpec(
                 name: "network", host: host, port: networkPort,
                 router: network.makeRouter(tokenValidator: identity.tokenValidator)),
-        ]
+        ] + objectStorage.servers(host: host, tokenValidator: identity.tokenValidator)
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
@@ -82,11 +85,13 @@ struct Up: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((banner.joined(separator: "\n") + "\n").utf8))
             }
         } catch {
+            await objectStorage.shutdown()
             await network.shutdown()
             await image.shutdown()
             await identity.shutdown()
             throw error
         }
+        await objectStorage.shutdown()
         await network.shutdown()
         await image.shutdown()
         await identity.shutdown()

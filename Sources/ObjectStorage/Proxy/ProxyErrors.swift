@@ -13,12 +13,21 @@ struct ProxyErrorRenderer: APIErrorRendering {
 enum ProxyErrors {
     static func response(_ status: HTTPResponse.Status, detail: String? = nil, headers extra: HTTPFields = [:]) -> Response {
         let explanation = detail ?? defaultExplanation(status.code)
-        let body = "<html><h1>\(status.reasonPhrase)</h1><p>\(explanation)</p></html>"
+        let title = status.reasonPhrase.isEmpty ? (reasons[status.code] ?? "Error") : status.reasonPhrase
+        let body = "<html><h1>\(title)</h1><p>\(explanation)</p></html>"
         var headers = extra
         headers[.contentType] = "text/html; charset=UTF-8"
         headers[.contentLength] = String(body.utf8.count)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+
+    /// Reason phrases of the statuses relayed from storage servers by code.
+    static let reasons: [Int: String] = [
+        400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+        408: "Request Timeout", 409: "Conflict", 411: "Length Required", 412: "Precondition Failed",
+        413: "Request Entity Too Large", 416: "Requested Range Not Satisfiable", 422: "Unprocessable Entity",
+        499: "Client Disconnect", 503: "Service Unavailable", 507: "Insufficient Storage",
+    ]
 
     static func defaultExplanation(_ code: Int) -> String {
         switch code {
@@ -30,6 +39,7 @@ enum ProxyErrors {
         case 412: "A precondition for this request was not met."
         case 413: "The body of your request was too large for this server."
         case 422: "The entity could not be processed."
+        case 400: "The request could not be understood."
         default: "The server is currently unavailable. Please try again at a later time."
         }
     }

@@ -36,7 +36,7 @@ extension ProxyServer {
                 return quorumResponse(answers, replicas: nodes.count)
             }
             let (containerPartition, containerNodes) = try containerNodes(account, container)
-            let targets = nodes.enumerated().map { index, node in
+            var targets = nodes.enumerated().map { index, node in
                 var headers = base
                 let containerNode = containerNodes[index % max(containerNodes.count, 1)]
                 headers.replaceOrAdd(name: "X-Container-Host", value: "\(containerNode.ip):\(containerNode.port)")
@@ -47,6 +47,11 @@ extension ProxyServer {
             if request.method == .delete {
                 let answers = await replicas.writeAll(.DELETE, nodes: targets)
                 return quorumResponse(answers, replicas: nodes.count)
+            }
+            if request.headers[.contentType] == nil || request.headers[HTTPField.Name("X-Detect-Content-Type")!] == "true" {
+                for index in targets.indices {
+                    targets[index].2.replaceOrAdd(name: "Content-Type", value: ContentTypeGuess.forObject(object))
+                }
             }
             return try await putObject(request, targets: targets, replicas: nodes.count)
         default:

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import Logging
+import StratusKit
+
+/// Object Storage on one host, as `stratus up` runs it: the proxy (8080) in front of one
+/// account (6202), container (6201) and object server (6200), each serving every device
+/// under `DATA_DIR/object/devices` (`d1` … `dN`, one zone each), with the three rings in
+/// `DATA_DIR/object/rings` (made on first start: N devices, 3 replicas) and the cluster's
+/// hash path suffix in `DATA_DIR/object/hash_path_suffix` (made once, never changed).
+public final class ObjectStorageService: Sendable {
+    public static let defaultPort = 8080
+    public static let catalogType = "object-store"
+
+    public let proxy: ProxyServer
+    public let objectServer: ObjectServer
+    public let containerServer: ContainerServer
+    public let accountServer: AccountServer
+    public let ports: (proxy: Int, object: Int, container: Int, account: Int)
+    let client: BackendClient
+
+    /// - Parameters:
+    ///   - publicURL: where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
+    public init(dataDirectory: String, config: StratusConfig, host: String, logger: Logger) throws {
+        let root = dataDirectory + "/object"
+        let devices = root + "/devices"
+        let deviceCount = try config.int("object.devices", default: 4)
+        for index in 1...max(deviceCount, 1) {
+            try FileManager.default.createDirectory(atPath: "\(devices)/d\(index)", withIntermediateDirectories: true)
+        }
+        let hashPath = HashPath(prefix: "", suffix: try Self.hashPathSuffix(file: root + "/hash_path_suffix"))
+        let ports = (
+            proxy: try config.int("object.port", default: Self.defaultPort),
+            object: try config.int("object.object_server_port", default: DefaultRings.ports["object"]!),
+            container: try config.int("object.container_server_port", default: DefaultRings.ports["container"]!),
+            account: try config.int("object.account_server_port", default: DefaultRings.ports["account"]!)
+        )
+        try DefaultRings.ensure(
+            in: root + "/rings", deviceCount: deviceCount, ip: host, partPower: try config.int("object.part_power", default: 10),
+            replicas: try config.int("object.replicas", default: 3),
+            ports: ["object": ports.object, "container": ports.container, "account": ports.account])
+        let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
+        client = BackendClient()
+        accountServer = AccountServer(devicesRoot: devices, hashPath: hashPath, logger: logger)
+        containerServer = ContainerServer(
+            devicesRoot: devices, hashPath: hashPath, accountUpdateSender: HTTPAccountUpdateSender(client: client), logger: logger)
+        objectServer = ObjectServer(
+            layout: ObjectDiskLayout(devices: devices, hashPath: hashPath),
+            containerUpdateSender: HTTPContainerUpdateSender(client: client), logger: logger)
+        proxy = try ProxyServer(
+            rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"))
+        self.ports = ports
+    }
+
+    /// The catalog URL: Keystone fills in the project per token.
+    public var catalogURL: String { proxy.publicURL + "/v1/AUTH_$(project_id)s" }
+
+    /// The four listeners: the proxy and the three storage servers.
+    public func servers(host: String, tokenValidator: any TokenValidating) -> [APIServerSpec] {
+        [
+            APIServerSpec(name: "object-proxy", host: host, port: ports.proxy, router: proxy.makeRouter(tokenValidator: tokenValidator)),
+            APIServerSpec(name: "object-server", host: host, port: ports.object, router: objectServer.makeRouter()),
+            APIServerSpec(name: "container-server", host: host, port: ports.container, router: containerServer.makeRouter()),
+            APIServerSpec(name: "account-server", host: host, port: ports.account, router: accountServer.makeRouter()),
+        ]
+    }
+
+    public func shutdown() async {
+        await proxy.shutdown()
+        await client.shutdown()
+        await containerServer.shutdown()
+        await accountServer.shutdown()
+    }
+
+    /// The suffix every path hash of this cluster uses: random on first start, then kept.
+    static func hashPathSuffix(file: String) throws -> String {
+        if let saved = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            !saved.isEmpty
+        {
+            return saved
+        }
+        let suffix = IDGenerator.hex()
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try (suffix + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return suffix
+    }
+}
