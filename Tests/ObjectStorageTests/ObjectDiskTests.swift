@@ -126,4 +126,34 @@ final class ObjectDiskTests: XCTestCase {
         for entry in entries { AsyncPending.remove(entry) }
         XCTAssertEqual(try AsyncPending.list(devicePath: fixture.devicePath), [])
     }
+
+    func testWriterKeepsBytesNamelessUntilCommitThenInvalidatesTheSuffix() throws {
+        let fixture = try ObjectServerFixture()
+        defer { fixture.remove() }
+        let disk = try DiskFile(layout: fixture.layout, device: "d1", partition: "1", account: "a", container: "c", object: "o")
+        let abandoned = try disk.makeWriter(size: 5)
+        try Array("hello".utf8).withUnsafeBytes { try abandoned.write($0) }
+        // O_TMPFILE: the bytes have no name anywhere until committed.
+        XCTAssertEqual(fixture.files(in: fixture.devicePath + "/tmp"), [])
+        abandoned.abort()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: disk.hashDirectory))
+
+        try FileManager.default.createDirectory(atPath: disk.partitionPath, withIntermediateDirectories: true)
+        let writer = try disk.makeWriter(size: nil)
+        try Array("hello".utf8).withUnsafeBytes { try writer.write($0) }
+        XCTAssertEqual(writer.etag, md5Hex(Array("hello".utf8)))
+        let timestamp = SwiftTimestamp("1700000000.5")!
+        try disk.commitData(writer, metadata: ["Content-Length": "5", "ETag": writer.etag], timestamp: timestamp, reclaimAge: 1, now: 0)
+        XCTAssertEqual(fixture.files(in: disk.hashDirectory), ["1700000000.50000.data"])
+        let invalid = try String(contentsOfFile: disk.partitionPath + "/hashes.invalid", encoding: .utf8)
+        XCTAssertEqual(invalid, disk.suffix + "\n")
+        let object = try disk.open(now: 1_700_000_001)
+        XCTAssertEqual(object.metadata["name"], "/a/c/o")
+        XCTAssertEqual(object.contentLength, 5)
+        // Another name that hashed to this directory would be refused, not served.
+        let other = DiskFile(devicePath: disk.devicePath, partition: "1", name: "/a/c/p", hash: disk.hash)
+        XCTAssertThrowsError(try other.open(now: 1_700_000_001)) { error in
+            guard case DiskFileError.collision = error else { return XCTFail("\(error)") }
+        }
+    }
 }

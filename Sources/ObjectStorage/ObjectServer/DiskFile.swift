@@ -27,6 +27,15 @@ public struct DiskFile: Sendable {
         hashDirectory = ObjectDiskLayout.hashDirectory(devicePath: devicePath, partition: partition, hash: hash)
     }
 
+    /// An object by its parts (the name is not checked against the hash).
+    init(devicePath: String, partition: String, name: String, hash: String) {
+        self.devicePath = devicePath
+        self.partition = partition
+        self.name = name
+        self.hash = hash
+        hashDirectory = ObjectDiskLayout.hashDirectory(devicePath: devicePath, partition: partition, hash: hash)
+    }
+
     public var partitionPath: String { ObjectDiskLayout.partitionPath(devicePath: devicePath, partition: partition) }
     public var suffix: String { ObjectDiskLayout.suffix(ofHash: hash) }
 
