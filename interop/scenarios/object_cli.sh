@@ -91,6 +91,33 @@ BOB_TOKEN="$OUT"
 run curl -s -o /dev/null -w "%{http_code}" -H "X-Auth-Token: $BOB_TOKEN" "$URL/photos"
 expect_eq "bob cannot list the admin's container" "403" "$OUT"
 
+# --- sharing a container read-only with another project (ACL) -----------------------------------
+run "${OSC[@]}" project show pB -f value -c id
+PB_ID="$OUT"
+expect_ok "swift post -r grants pB read access" "${SW[@]}" post -r "$PB_ID:*,.rlistings" photos
+run curl -s -H "X-Auth-Token: $BOB_TOKEN" "$URL/photos/hello.txt"
+expect_eq "bob reads the shared object" "hello object storage" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -H "X-Auth-Token: $BOB_TOKEN" "$URL/photos"
+expect_eq "bob lists the shared container" "200" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $BOB_TOKEN" --data-binary x "$URL/photos/from-bob"
+expect_eq "but cannot write to it" "403" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X POST -H "X-Auth-Token: $BOB_TOKEN" -H "X-Container-Read: *:*" "$URL/photos"
+expect_eq "nor change its ACL" "403" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" "$URL/photos/hello.txt"
+expect_eq "anonymous callers still cannot read" "401" "$OUT"
+
+# --- temporary URLs ------------------------------------------------------------------------------
+expect_ok "swift post -m Temp-URL-Key on the account" "${SW[@]}" post -m "Temp-URL-Key:tempkey-1"
+run swift tempurl GET 600 "/v1/AUTH_${URL##*AUTH_}/photos/hello.txt" tempkey-1
+TEMP_PATH="$OUT"
+run curl -s "http://127.0.0.1:8080$TEMP_PATH"
+expect_eq "a TempURL fetch without a token" "hello object storage" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT --data-binary x "http://127.0.0.1:8080$TEMP_PATH"
+expect_eq "the GET TempURL does not allow PUT" "401" "$OUT"
+run swift tempurl GET 600 "/v1/AUTH_${URL##*AUTH_}/photos/hello.txt" wrong-key
+run curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:8080$OUT"
+expect_eq "a TempURL signed with another key is refused" "401" "$OUT"
+
 # --- v1.0 auth (TempAuth) ------------------------------------------------------------------------
 expect_ok "swift with v1 auth: upload" bash -c "cd '$WORK' && swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing upload v1box hello.txt"
 expect_ok "swift with v1 auth: list" swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing list v1box

@@ -24,7 +24,12 @@ struct ProxyIdentity: Sendable, Equatable {
         let isOperator = !roles.isDisjoint(with: operatorRoles.map { $0.lowercased() })
         account = auth.projectID.flatMap { isOperator ? Self.accountPrefix + $0 : nil }
         isResellerAdmin = roles.contains(resellerAdminRole.lowercased())
-        aclNames = auth.projectID.map { ["\($0):\(auth.userID)", "\($0):*", "*:\(auth.userID)"] } ?? []
+        // ACL elements may name the project and user by id or by name.
+        if case .project(let id, let name, _, _) = auth.scope {
+            aclNames = ["\(id):\(auth.userID)", "\(id):*", "*:\(auth.userID)", "\(name):\(auth.userName)", "\(name):*", "*:\(auth.userName)"]
+        } else {
+            aclNames = []
+        }
     }
 
     /// Full control of `account`.

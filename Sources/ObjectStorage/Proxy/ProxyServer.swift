@@ -71,8 +71,10 @@ public final class ProxyServer: Sendable {
     func handle(_ request: Request, context: StratusRequestContext) async throws -> Response {
         guard let path = ProxyPath(rawPath: request.uri.path) else { return ProxyErrors.response(.badRequest, detail: "Invalid path") }
         if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
-        guard let caller = identity(request, context: context) else { return ProxyErrors.response(.unauthorized) }
-        guard caller.owns(path.account) else { return ProxyErrors.response(.forbidden) }
+        let caller = identity(request, context: context)
+        if case .refused(let status) = try await authorize(request, path: path, caller: caller) {
+            return ProxyErrors.response(status)
+        }
         if let problem = constraints.checkMetadata(request.headers, path: path) {
             return ProxyErrors.response(.badRequest, detail: problem)
         }
