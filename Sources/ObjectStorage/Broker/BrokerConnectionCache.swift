@@ -273,3 +273,16 @@ extension SQLiteConnection {
         }
     }
 }
+
+extension SQLiteData {
+    /// Text read in full: SQLite text comes back cut at the first NUL, so columns that may hold
+    /// one (names in Swift's reserved namespace start with NUL) are selected `CAST(... AS BLOB)`
+    /// and read here.
+    var text: String? {
+        switch self {
+        case .blob(let buffer): String(buffer: buffer)
+        case .null: nil
+        default: string
+        }
+    }
+}

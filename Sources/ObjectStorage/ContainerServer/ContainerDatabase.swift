@@ -52,14 +52,15 @@ public struct ContainerDatabase: Sendable {
     /// The info row with counts and metadata; nil when the database does not exist.
     public func info() async throws -> ContainerInfo? {
         guard let connection = try await database.connection() else { return nil }
-        guard let row = try await connection.query("SELECT * FROM container_info").first else {
+        guard let row = try await connection.query("SELECT *, CAST(account AS BLOB) AS account_bytes, CAST(container AS BLOB) AS container_bytes FROM container_info").first else {
             throw BrokerError.invalid("\(database.path): no container_info row")
         }
         func text(_ column: String) -> String { row.column(column)?.string ?? "" }
         func number(_ column: String) -> Int64 { row.column(column)?.integer.map { Int64($0) } ?? 0 }
         func time(_ column: String) -> SwiftTimestamp { SwiftTimestamp(text(column)) ?? .zero }
         return ContainerInfo(
-            account: text("account"), container: text("container"), createdAt: time("created_at"),
+            account: row.column("account_bytes")?.text ?? "", container: row.column("container_bytes")?.text ?? "",
+            createdAt: time("created_at"),
             putTimestamp: time("put_timestamp"), deleteTimestamp: time("delete_timestamp"),
             statusChangedAt: time("status_changed_at"), status: text("status"), objectCount: number("object_count"),
             bytesUsed: number("bytes_used"), hash: text("hash"), id: text("id"),
@@ -184,10 +185,10 @@ public struct ContainerDatabase: Sendable {
                 let names = order[start..<min(start + Self.namesPerQuery, order.count)]
                 let placeholders = Array(repeating: "?", count: names.count).joined(separator: ",")
                 let rows = try await connection.query(
-                    "SELECT name, created_at FROM object WHERE deleted IN (0, 1) AND name IN (\(placeholders))",
+                    "SELECT CAST(name AS BLOB) AS name, created_at FROM object WHERE deleted IN (0, 1) AND name IN (\(placeholders))",
                     names.map { .text($0) })
                 for row in rows {
-                    if let name = row.column("name")?.string {
+                    if let name = row.column("name")?.text {
                         stored[name] = SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero
                     }
                 }
@@ -234,7 +235,7 @@ public struct ContainerDatabase: Sendable {
     public func items(since rowID: Int64, limit: Int = 1000) async throws -> [ObjectRecord] {
         let rows = try await connection().query(
             """
-            SELECT ROWID AS row_id, name, created_at, size, content_type, etag, deleted FROM object
+            SELECT ROWID AS row_id, CAST(name AS BLOB) AS name, created_at, size, content_type, etag, deleted FROM object
             WHERE ROWID > ? ORDER BY ROWID LIMIT ?
             """, [.integer(SQLiteInt64(rowID)), .integer(limit)])
         return rows.map { row in
@@ -265,7 +266,7 @@ public struct ContainerDatabase: Sendable {
         let connection = try await connection()
         let order = query.reverse ? " DESC" : ""
         return try await ListingWalk.run(query, name: \.name) { conditions, limit in
-            var sql = "SELECT name, created_at, size, content_type, etag FROM object WHERE deleted = 0"
+            var sql = "SELECT CAST(name AS BLOB) AS name, created_at, size, content_type, etag FROM object WHERE deleted = 0"
             for condition in conditions { sql += " AND " + condition.sql }
             sql += " ORDER BY name\(order) LIMIT ?"
             let binds: [SQLiteData] = conditions.map { .text($0.value) } + [.integer(limit)]
@@ -275,7 +276,7 @@ public struct ContainerDatabase: Sendable {
 
     private static func record(_ row: SQLiteRow) -> ObjectRecord {
         ObjectRecord(
-            name: row.column("name")?.string ?? "",
+            name: row.column("name")?.text ?? "",
             createdAt: SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero,
             size: row.column("size")?.integer.map { Int64($0) } ?? 0,
             contentType: row.column("content_type")?.string ?? "",
