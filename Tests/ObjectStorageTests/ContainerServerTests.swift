@@ -177,30 +177,34 @@ final class ContainerServerTests: XCTestCase {
     /// Lists of (query parameters, expected entries) produced by Swift's own listing code
     /// (`ContainerBroker.list_objects_iter`) over the same names; `SUBDIR:` marks a subdir entry.
     static let listingCases: [([(String, String)], [String])] = [
-            ([], ["a", "a-b", "a/b", "a/b/c", "a/c", "b", "b/", "b/x", "b/y/z", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
+            ([], ["a", "a-b", "a/b", "a/b/c", "a/c", "a0", "b", "b/", "b/x", "b/y/z", "b0", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
             ([("limit", "3")], ["a", "a-b", "a/b"]),
-            ([("marker", "b")], ["b/", "b/x", "b/y/z", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
-            ([("end_marker", "b/x")], ["a", "a-b", "a/b", "a/b/c", "a/c", "b", "b/"]),
-            ([("marker", "a/b"), ("end_marker", "c")], ["a/b/c", "a/c", "b", "b/", "b/x", "b/y/z"]),
-            ([("prefix", "a")], ["a", "a-b", "a/b", "a/b/c", "a/c"]),
+            ([("marker", "b")], ["b/", "b/x", "b/y/z", "b0", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
+            ([("end_marker", "b/x")], ["a", "a-b", "a/b", "a/b/c", "a/c", "a0", "b", "b/"]),
+            ([("marker", "a/b"), ("end_marker", "c")], ["a/b/c", "a/c", "a0", "b", "b/", "b/x", "b/y/z", "b0"]),
+            ([("prefix", "a")], ["a", "a-b", "a/b", "a/b/c", "a/c", "a0"]),
             ([("prefix", "a/")], ["a/b", "a/b/c", "a/c"]),
             ([("prefix", "b/"), ("delimiter", "/")], ["b/", "b/x", "SUBDIR:b/y/"]),
-            ([("delimiter", "/")], ["a", "a-b", "SUBDIR:a/", "b", "SUBDIR:b/", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
-            ([("delimiter", "/"), ("limit", "4")], ["a", "a-b", "SUBDIR:a/", "b"]),
-            ([("delimiter", "/"), ("marker", "a/")], ["b", "SUBDIR:b/", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
-            ([("delimiter", "/"), ("marker", "a")], ["a-b", "SUBDIR:a/", "b", "SUBDIR:b/", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
-            ([("delimiter", "/"), ("reverse", "true")], ["éx", "SUBDIR:é/", "é", "zz", "d", "SUBDIR:c/", "SUBDIR:b/", "b", "SUBDIR:a/", "a-b", "a"]),
-            ([("reverse", "true")], ["éx", "é/f", "é", "zz", "d", "c/d/e", "b/y/z", "b/x", "b/", "b", "a/c", "a/b/c", "a/b", "a-b", "a"]),
-            ([("marker", "d"), ("end_marker", "a/b"), ("reverse", "true")], ["c/d/e", "b/y/z", "b/x", "b/", "b", "a/c", "a/b/c"]),
+            ([("prefix", "a"), ("delimiter", "/")], ["a", "a-b", "SUBDIR:a/", "a0"]),
+            ([("delimiter", "/")], ["a", "a-b", "SUBDIR:a/", "a0", "b", "SUBDIR:b/", "b0", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
+            ([("delimiter", "/"), ("limit", "4")], ["a", "a-b", "SUBDIR:a/", "a0"]),
+            ([("delimiter", "/"), ("marker", "a/")], ["a0", "b", "SUBDIR:b/", "b0", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
+            ([("delimiter", "/"), ("marker", "a")], ["a-b", "SUBDIR:a/", "a0", "b", "SUBDIR:b/", "b0", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
+            ([("delimiter", "/"), ("marker", "a/b")], ["SUBDIR:a/", "a0", "b", "SUBDIR:b/", "b0", "SUBDIR:c/", "d", "zz", "é", "SUBDIR:é/", "éx"]),
+            ([("delimiter", "/"), ("end_marker", "b0")], ["a", "a-b", "SUBDIR:a/", "a0", "b", "SUBDIR:b/"]),
+            ([("delimiter", "/"), ("reverse", "true")], ["éx", "SUBDIR:é/", "é", "zz", "d", "SUBDIR:c/", "b0", "SUBDIR:b/", "b", "a0", "SUBDIR:a/", "a-b", "a"]),
+            ([("reverse", "true")], ["éx", "é/f", "é", "zz", "d", "c/d/e", "b0", "b/y/z", "b/x", "b/", "b", "a0", "a/c", "a/b/c", "a/b", "a-b", "a"]),
+            ([("marker", "d"), ("end_marker", "a/b"), ("reverse", "true")], ["c/d/e", "b0", "b/y/z", "b/x", "b/", "b", "a0", "a/c", "a/b/c"]),
             ([("limit", "2"), ("reverse", "true")], ["éx", "é/f"]),
-            ([("delimiter", "-")], ["a", "SUBDIR:a-", "a/b", "a/b/c", "a/c", "b", "b/", "b/x", "b/y/z", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
+            ([("delimiter", "-")], ["a", "SUBDIR:a-", "a/b", "a/b/c", "a/c", "a0", "b", "b/", "b/x", "b/y/z", "b0", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
             ([("prefix", "a"), ("delimiter", "/"), ("end_marker", "a/c")], ["a", "a-b", "SUBDIR:a/"]),
             ([("path", "b")], ["b/x"]),
             ([("path", "a")], ["a/b", "a/c"]),
             ([("path", "")], ["a", "a-b", "b", "b/", "d", "zz", "é", "éx"]),
             ([("path", "b/")], ["b/x"]),
-            ([("prefix", "b"), ("delimiter", "/"), ("reverse", "true")], ["SUBDIR:b/", "b"]),
-            ([("delimiter", "b/")], ["a", "a-b", "a/b", "SUBDIR:a/b/", "a/c", "b", "SUBDIR:b/", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
+            ([("prefix", "b"), ("delimiter", "/"), ("reverse", "true")], ["b0", "SUBDIR:b/", "b"]),
+            ([("delimiter", "/"), ("marker", "b0"), ("reverse", "true")], ["SUBDIR:b/", "b", "a0", "SUBDIR:a/", "a-b", "a"]),
+            ([("delimiter", "b/")], ["a", "a-b", "a/b", "SUBDIR:a/b/", "a/c", "a0", "b", "SUBDIR:b/", "b0", "c/d/e", "d", "zz", "é", "é/f", "éx"]),
             ([("prefix", "é")], ["é", "é/f", "éx"]),
             ([("prefix", "é"), ("delimiter", "/")], ["é", "SUBDIR:é/", "éx"]),
     ]
@@ -208,7 +212,7 @@ final class ContainerServerTests: XCTestCase {
     func testListingParametersMatchSwift() async throws {
         try await StorageTestCluster.run { cluster in
             try await cluster.createContainer("c")
-            let names = ["a", "a/b", "a/b/c", "a/c", "a-b", "b", "b/", "b/x", "b/y/z", "c/d/e", "d", "é", "é/f", "éx", "zz", "gone"]
+            let names = ["a", "a/b", "a/b/c", "a/c", "a-b", "a0", "b", "b/", "b/x", "b/y/z", "b0", "c/d/e", "d", "é", "é/f", "éx", "zz", "gone"]
             for name in names {
                 try await cluster.putObject("AUTH_test/c/" + Self.escape(name), at: ts(1))
             }
