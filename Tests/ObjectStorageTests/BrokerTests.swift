@@ -262,11 +262,15 @@ final class BrokerTests: XCTestCase {
         let openBefore = openDatabaseFiles(under: root)
         XCTAssertEqual(openBefore, 0)
         var mostOpen = 0
+        var mostDescriptors = 0
         for index in 0..<1000 {
             let broker = try ContainerBroker(location: location, device: "sda1", partition: String(index % 16), account: "AUTH_test", container: "c\(index)", cache: cache)
             try await broker.initialize(putTimestamp: SwiftTimestamp(seconds: 1))
             try await broker.putObject(ObjectRecord(name: "o", createdAt: SwiftTimestamp(seconds: 2), size: 1, contentType: "a/b", etag: "e"))
-            if index % 50 == 49 { mostOpen = max(mostOpen, openDatabaseFiles(under: root)) }
+            if index % 50 == 49 {
+                mostOpen = max(mostOpen, openDatabaseFiles(under: root))
+                mostDescriptors = max(mostDescriptors, openFiles(under: root))
+            }
         }
         let statistics = cache.statistics
         XCTAssertEqual(statistics.slots, 64)
@@ -275,6 +279,8 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(statistics.closed, 1000 - 64)
         XCTAssertLessThanOrEqual(mostOpen, 64, "database files open at once")
         XCTAssertGreaterThan(mostOpen, 0)
+        XCTAssertLessThanOrEqual(mostDescriptors, 3 * 64, "descriptors of databases, logs and log indexes")
+        print("figure: at most \(mostOpen) database files and \(mostDescriptors) descriptors open for 1000 containers with a cache of 64")
         // A recently used container is served from the cache: no new open.
         let hot = try ContainerBroker(location: location, device: "sda1", partition: String(999 % 16), account: "AUTH_test", container: "c999", cache: cache)
         for _ in 0..<10 { _ = try await hot.info() }
@@ -309,13 +315,19 @@ final class BrokerTests: XCTestCase {
         }
     }
 
-    /// Regular files named `*.db` under `root` that this process has open.
+    /// Files named `*.db` under `root` that this process has open.
     private func openDatabaseFiles(under root: String) -> Int {
+        openFileTargets().filter { $0.hasPrefix(root) && $0.hasSuffix(".db") }.count
+    }
+
+    /// Descriptors of this process open on files under `root`.
+    private func openFiles(under root: String) -> Int {
+        openFileTargets().filter { $0.hasPrefix(root) }.count
+    }
+
+    private func openFileTargets() -> [String] {
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return descriptors.filter { descriptor in
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)") else { return false }
-            return target.hasPrefix(root) && target.hasSuffix(".db")
-        }.count
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
     }
 }
 
