@@ -135,6 +135,30 @@ final class BrokerTests: XCTestCase {
         }
     }
 
+    func testNamesAreComparedByTheirBytes() async throws {
+        try await withContainer { broker, _, _ in
+            try await broker.initialize(putTimestamp: SwiftTimestamp(seconds: 1))
+            let composed = "caf\u{e9}", decomposed = "cafe\u{301}"
+            XCTAssertEqual(composed, decomposed, "equal as Swift strings")
+            try await broker.mergeItems([
+                ObjectRecord(name: composed, createdAt: SwiftTimestamp(seconds: 2), size: 1, contentType: "a/b", etag: "e"),
+                ObjectRecord(name: decomposed, createdAt: SwiftTimestamp(seconds: 3), size: 2, contentType: "a/b", etag: "e"),
+            ])
+            let first = try await broker.info()!
+            XCTAssertEqual(first.objectCount, 2)
+            XCTAssertEqual(first.bytesUsed, 3)
+            try await broker.putObject(ObjectRecord(name: composed, createdAt: SwiftTimestamp(seconds: 4), size: 4, contentType: "a/b", etag: "e"))
+            let info = try await broker.info()!
+            XCTAssertEqual(info.objectCount, 2)
+            XCTAssertEqual(info.bytesUsed, 6)
+            let names = try await broker.listObjects(ListingQuery()).compactMap { entry -> [UInt8]? in
+                if case .row(let record) = entry { return Array(record.name.utf8) }
+                return nil
+            }
+            XCTAssertEqual(names, [Array(decomposed.utf8), Array(composed.utf8)], "code point order: e < \u{e9}")
+        }
+    }
+
     func testMergeOfABatchKeepsTheNewestOfEachNameAndCountsOnce() async throws {
         try await withContainer { broker, _, _ in
             try await broker.initialize(putTimestamp: SwiftTimestamp(seconds: 1))

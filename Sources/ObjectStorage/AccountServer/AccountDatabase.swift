@@ -147,10 +147,10 @@ public struct AccountDatabase: Sendable {
         guard !records.isEmpty else { return 0 }
         let connection = try await connection()
         return try await connection.transaction {
-            var stored: [String: ContainerRecord] = [:]
+            var stored: [NameKey: ContainerRecord] = [:]
             var names: [String] = []
-            var seen = Set<String>()
-            for record in records where seen.insert(record.name).inserted { names.append(record.name) }
+            var seen = Set<NameKey>()
+            for record in records where seen.insert(NameKey(record.name)).inserted { names.append(record.name) }
             for start in stride(from: 0, to: names.count, by: ContainerDatabase.namesPerQuery) {
                 let chunk = names[start..<min(start + ContainerDatabase.namesPerQuery, names.count)]
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -161,12 +161,12 @@ public struct AccountDatabase: Sendable {
                     """, chunk.map { .text($0) })
                 {
                     let record = Self.record(row)
-                    stored[record.name] = record
+                    stored[NameKey(record.name)] = record
                 }
             }
             for incoming in records {
                 var record = incoming
-                if let current = stored[record.name] {
+                if let current = stored[NameKey(record.name)] {
                     record.putTimestamp = max(current.putTimestamp, record.putTimestamp)
                     record.deleteTimestamp = max(current.deleteTimestamp, record.deleteTimestamp)
                     record.deleted = ContainerRecord.isDeleted(
@@ -184,7 +184,7 @@ public struct AccountDatabase: Sendable {
                         .integer(SQLiteInt64(record.objectCount)), .integer(SQLiteInt64(record.bytesUsed)),
                         .integer(record.deleted ? 1 : 0), .integer(record.storagePolicyIndex),
                     ])
-                stored[record.name] = record
+                stored[NameKey(record.name)] = record
             }
             if let source, let highest = records.compactMap(\.rowID).max() {
                 try await SyncPoints.advance(connection, remoteID: source, to: highest, incoming: true)

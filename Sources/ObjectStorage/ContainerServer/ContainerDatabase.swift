@@ -168,19 +168,22 @@ public struct ContainerDatabase: Sendable {
     @discardableResult
     public func mergeItems(_ records: [ObjectRecord], source: String? = nil) async throws -> Int {
         guard !records.isEmpty else { return 0 }
-        var newest: [String: ObjectRecord] = [:]
+        // Names are keyed by their bytes: Swift's String equality would take two spellings of
+        // "é" (composed, decomposed) for one name, which the database keeps apart.
+        var newest: [NameKey: ObjectRecord] = [:]
         var order: [String] = []
         for record in records {
-            if let seen = newest[record.name] {
-                if record.createdAt > seen.createdAt { newest[record.name] = record }
+            let key = NameKey(record.name)
+            if let seen = newest[key] {
+                if record.createdAt > seen.createdAt { newest[key] = record }
             } else {
-                newest[record.name] = record
+                newest[key] = record
                 order.append(record.name)
             }
         }
         let connection = try await connection()
         return try await connection.transaction {
-            var stored: [String: SwiftTimestamp] = [:]
+            var stored: [NameKey: SwiftTimestamp] = [:]
             for start in stride(from: 0, to: order.count, by: Self.namesPerQuery) {
                 let names = order[start..<min(start + Self.namesPerQuery, order.count)]
                 let placeholders = Array(repeating: "?", count: names.count).joined(separator: ",")
@@ -189,15 +192,15 @@ public struct ContainerDatabase: Sendable {
                     names.map { .text($0) })
                 for row in rows {
                     if let name = row.column("name")?.text {
-                        stored[name] = SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero
+                        stored[NameKey(name)] = SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero
                     }
                 }
             }
             var replaced: [String] = []
             var inserts: [ObjectRecord] = []
             for name in order {
-                let record = newest[name]!
-                if let current = stored[name] {
+                let record = newest[NameKey(name)]!
+                if let current = stored[NameKey(name)] {
                     guard record.createdAt > current else { continue }
                     replaced.append(name)
                 }
