@@ -61,6 +61,13 @@ final class ContainerServerTests: XCTestCase {
             response = try await StorageTestCluster.send(
                 cluster.containerClient, .post, "/sda1/0/AUTH_test/c/o", headers: ["X-Timestamp": ts(1)])
             XCTAssertEqual(response.status, 400, "POST takes a container path only")
+            response = try await cluster.container(.put, "AUTH_test/a%00b", headers: ["X-Timestamp": ts(1)])
+            XCTAssertEqual(response.status, 400)
+            XCTAssertEqual(response.body, "Invalid reserved-namespace container")
+            response = try await cluster.putObject("AUTH_test/c/%00versioned", at: ts(1))
+            XCTAssertEqual(response.body, "Invalid reserved-namespace object in user-namespace container")
+            response = try await cluster.putObject("AUTH_test/%00c/plain", at: ts(1))
+            XCTAssertEqual(response.body, "Invalid user-namespace object in reserved-namespace container")
             response = try await cluster.container(.head, "AUTH_test/nothing")
             XCTAssertEqual(response.status, 404)
             XCTAssertEqual(response.header("X-Backend-PUT-Timestamp"), "0000000000.00000")
