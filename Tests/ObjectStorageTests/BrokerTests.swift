@@ -34,6 +34,10 @@ final class BrokerTests: XCTestCase {
         XCTAssertEqual(SwiftTimestamp("1402464677.04188_000000000000000a")?.offset, 10)
         XCTAssertEqual(SwiftTimestamp("1402464677.041876")?.normal, "1402464677.04188")  // rounded to 10 µs
         XCTAssertEqual(SwiftTimestamp("1402464677")?.normal, "1402464677.00000")
+        // Rounded as Swift rounds (the float divided by 1e-5, half to even): values from Python.
+        XCTAssertEqual(SwiftTimestamp("1.000005")?.normal, "0000000001.00000")
+        XCTAssertEqual(SwiftTimestamp("0.000015")?.normal, "0000000000.00002")
+        XCTAssertEqual(SwiftTimestamp("1.000025")?.normal, "0000000001.00002")
         XCTAssertNil(SwiftTimestamp("-1"))
         XCTAssertNil(SwiftTimestamp("10000000000"))
         XCTAssertNil(SwiftTimestamp("abc"))

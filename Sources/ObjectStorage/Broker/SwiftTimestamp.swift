@@ -23,7 +23,7 @@ public struct SwiftTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     /// A time in seconds, rounded to the nearest ten microseconds (ties to even, as Swift rounds).
     public init(seconds: Double, offset: UInt64 = 0) {
-        self.raw = Int64((seconds * 100_000).rounded(.toNearestOrEven))
+        self.raw = Int64((seconds / 1e-5).rounded(.toNearestOrEven))
         self.offset = offset
     }
 
@@ -50,7 +50,7 @@ public struct SwiftTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-") }),
             let seconds = Double(trimmed), seconds.isFinite
         else { return nil }
-        let raw = Int64(exactly: (seconds * 100_000).rounded(.toNearestOrEven)) ?? -1
+        let raw = Int64(exactly: (seconds / 1e-5).rounded(.toNearestOrEven)) ?? -1
         guard raw >= 0, raw < Self.rawLimit else { return nil }
         self.raw = raw
         self.offset = offset
