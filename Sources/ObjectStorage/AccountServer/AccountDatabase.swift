@@ -46,7 +46,7 @@ public struct AccountDatabase: Sendable {
     /// The stat row with totals, per-policy totals and metadata; nil when there is no database.
     public func info() async throws -> AccountInfo? {
         guard let connection = try await database.connection() else { return nil }
-        guard let row = try await connection.query("SELECT * FROM account_stat").first else {
+        guard let row = try await connection.query("SELECT *, CAST(account AS BLOB) AS account_bytes FROM account_stat").first else {
             throw BrokerError.invalid("\(database.path): no account_stat row")
         }
         func text(_ column: String) -> String { row.column(column)?.string ?? "" }
@@ -61,7 +61,7 @@ public struct AccountDatabase: Sendable {
                 bytesUsed: policy.column("bytes_used")?.integer.map { Int64($0) } ?? 0)
         }
         return AccountInfo(
-            account: text("account"), createdAt: time("created_at"), putTimestamp: time("put_timestamp"),
+            account: row.column("account_bytes")?.text ?? "", createdAt: time("created_at"), putTimestamp: time("put_timestamp"),
             deleteTimestamp: time("delete_timestamp"), statusChangedAt: time("status_changed_at"), status: text("status"),
             containerCount: number("container_count"), objectCount: number("object_count"), bytesUsed: number("bytes_used"),
             hash: text("hash"), id: text("id"), metadata: BrokerMetadata(json: text("metadata")), policyStats: policies)
@@ -147,26 +147,26 @@ public struct AccountDatabase: Sendable {
         guard !records.isEmpty else { return 0 }
         let connection = try await connection()
         return try await connection.transaction {
-            var stored: [String: ContainerRecord] = [:]
+            var stored: [NameKey: ContainerRecord] = [:]
             var names: [String] = []
-            var seen = Set<String>()
-            for record in records where seen.insert(record.name).inserted { names.append(record.name) }
+            var seen = Set<NameKey>()
+            for record in records where seen.insert(NameKey(record.name)).inserted { names.append(record.name) }
             for start in stride(from: 0, to: names.count, by: ContainerDatabase.namesPerQuery) {
                 let chunk = names[start..<min(start + ContainerDatabase.namesPerQuery, names.count)]
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try await connection.query(
                     """
-                    SELECT name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted, storage_policy_index
-                    FROM container WHERE deleted IN (0, 1) AND name IN (\(placeholders))
+                    SELECT CAST(name AS BLOB) AS name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted,
+                        storage_policy_index FROM container WHERE deleted IN (0, 1) AND name IN (\(placeholders))
                     """, chunk.map { .text($0) })
                 {
                     let record = Self.record(row)
-                    stored[record.name] = record
+                    stored[NameKey(record.name)] = record
                 }
             }
             for incoming in records {
                 var record = incoming
-                if let current = stored[record.name] {
+                if let current = stored[NameKey(record.name)] {
                     record.putTimestamp = max(current.putTimestamp, record.putTimestamp)
                     record.deleteTimestamp = max(current.deleteTimestamp, record.deleteTimestamp)
                     record.deleted = ContainerRecord.isDeleted(
@@ -184,7 +184,7 @@ public struct AccountDatabase: Sendable {
                         .integer(SQLiteInt64(record.objectCount)), .integer(SQLiteInt64(record.bytesUsed)),
                         .integer(record.deleted ? 1 : 0), .integer(record.storagePolicyIndex),
                     ])
-                stored[record.name] = record
+                stored[NameKey(record.name)] = record
             }
             if let source, let highest = records.compactMap(\.rowID).max() {
                 try await SyncPoints.advance(connection, remoteID: source, to: highest, incoming: true)
@@ -197,7 +197,7 @@ public struct AccountDatabase: Sendable {
     public func items(since rowID: Int64, limit: Int = 1000) async throws -> [ContainerRecord] {
         let rows = try await connection().query(
             """
-            SELECT ROWID AS row_id, name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted,
+            SELECT ROWID AS row_id, CAST(name AS BLOB) AS name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted,
                 storage_policy_index FROM container WHERE ROWID > ? ORDER BY ROWID LIMIT ?
             """, [.integer(SQLiteInt64(rowID)), .integer(limit)])
         return rows.map(Self.record)
@@ -225,7 +225,7 @@ public struct AccountDatabase: Sendable {
         let order = query.reverse ? " DESC" : ""
         return try await ListingWalk.run(query, name: \.name) { conditions, limit in
             var sql =
-                "SELECT name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted, storage_policy_index FROM container WHERE deleted = 0"
+                "SELECT CAST(name AS BLOB) AS name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted, storage_policy_index FROM container WHERE deleted = 0"
             for condition in conditions { sql += " AND " + condition.sql }
             sql += " ORDER BY name\(order) LIMIT ?"
             let binds: [SQLiteData] = conditions.map { .text($0.value) } + [.integer(limit)]
@@ -235,7 +235,7 @@ public struct AccountDatabase: Sendable {
 
     private static func record(_ row: SQLiteRow) -> ContainerRecord {
         ContainerRecord(
-            name: row.column("name")?.string ?? "",
+            name: row.column("name")?.text ?? "",
             putTimestamp: SwiftTimestamp(row.column("put_timestamp")?.string ?? "") ?? .zero,
             deleteTimestamp: SwiftTimestamp(row.column("delete_timestamp")?.string ?? "") ?? .zero,
             objectCount: row.column("object_count")?.integer.map { Int64($0) } ?? 0,

@@ -13,7 +13,7 @@ public final class AccountServer: Sendable {
     let logger: Logger
 
     public init(
-        devicesRoot: String, hashPath: HashPath, cacheCapacity: Int = 256,
+        devicesRoot: String, hashPath: HashPath, cacheCapacity: Int = 128,
         logger: Logger = Logger(label: "stratus.account-server")
     ) {
         location = BrokerLocation(devicesRoot: devicesRoot, hashPath: hashPath)

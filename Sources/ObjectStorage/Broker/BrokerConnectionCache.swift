@@ -23,6 +23,9 @@ import Synchronization
 ///
 /// Databases in use are never evicted; when more than `capacity` are in use at once the cache
 /// holds more slots until they are released.
+///
+/// An open database holds three file descriptors (the database, its write-ahead log and the
+/// log's shared-memory index), so the default capacity of 128 keeps 384 descriptors per server.
 public final class BrokerConnectionCache: Sendable {
     public let capacity: Int
     let logger: Logger
@@ -61,7 +64,7 @@ public final class BrokerConnectionCache: Sendable {
         public var closed: Int
     }
 
-    public init(capacity: Int = 256, logger: Logger = Logger(label: "stratus.object-storage.broker")) {
+    public init(capacity: Int = 128, logger: Logger = Logger(label: "stratus.object-storage.broker")) {
         self.capacity = max(1, capacity)
         self.logger = logger
         state = Mutex(State())
@@ -270,6 +273,19 @@ extension SQLiteConnection {
         } catch {
             _ = try? await query("ROLLBACK")
             throw error
+        }
+    }
+}
+
+extension SQLiteData {
+    /// Text read in full: SQLite text comes back cut at the first NUL, so columns that may hold
+    /// one (names in Swift's reserved namespace start with NUL) are selected `CAST(... AS BLOB)`
+    /// and read here.
+    var text: String? {
+        switch self {
+        case .blob(let buffer): String(buffer: buffer)
+        case .null: nil
+        default: string
         }
     }
 }

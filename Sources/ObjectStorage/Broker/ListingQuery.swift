@@ -124,7 +124,7 @@ enum ListingWalk {
                 let bytes = Array(rowName.utf8)
                 let end = NameOrder.find(delimiterBytes, in: bytes, from: prefixLength)
                 if let path {
-                    if rowName == path { continue }
+                    if rowName.utf8.elementsEqual(path.utf8) { continue }
                     if let end, bytes.count > end + delimiterBytes.count {
                         // Deeper than the path: skip everything under this pseudo-directory.
                         if query.reverse {
@@ -142,7 +142,7 @@ enum ListingWalk {
                         forceInclusive = true
                     }
                     let directory = String(decoding: bytes[..<(end + delimiterBytes.count)], as: UTF8.self)
-                    if directory != originalMarker { results.append(.subdir(directory)) }
+                    if !directory.utf8.elementsEqual(originalMarker.utf8) { results.append(.subdir(directory)) }
                     break
                 }
                 results.append(.row(row))

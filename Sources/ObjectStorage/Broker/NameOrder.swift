@@ -40,3 +40,10 @@ enum NameOrder {
         return nil
     }
 }
+
+/// A name as a dictionary key by its UTF-8 bytes (Swift's `String` equality would merge names
+/// that are canonically equivalent but stored as different rows).
+struct NameKey: Hashable {
+    let bytes: [UInt8]
+    init(_ name: String) { bytes = Array(name.utf8) }
+}

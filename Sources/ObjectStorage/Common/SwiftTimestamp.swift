@@ -37,7 +37,8 @@ public struct SwiftTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     /// A timestamp from seconds, rounded to the nearest 10 µs; nil outside the valid range.
     public init?(seconds: Double, offset: UInt64 = 0) {
         guard seconds.isFinite else { return nil }
-        let raw = (seconds * Double(SwiftTimestamp.unitsPerSecond)).rounded()
+        // Swift divides by 1e-5 and rounds half to even; multiplying rounds differently for some floats.
+        let raw = (seconds / 1e-5).rounded(.toNearestOrEven)
         guard raw >= 0, raw <= Double(SwiftTimestamp.maxRaw) else { return nil }
         self.init(uncheckedRaw: Int64(raw), offset: offset)
     }
@@ -113,14 +114,9 @@ public struct SwiftTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         guard !(whole.isEmpty && fraction.isEmpty), whole.utf8.count <= 10 else { return nil }
         guard whole.utf8.allSatisfy({ (48...57).contains($0) }), fraction.utf8.allSatisfy({ (48...57).contains($0) })
         else { return nil }
-        var raw = (whole.isEmpty ? 0 : Int64(whole)!) * unitsPerSecond
-        let digits = Array(fraction.utf8)
-        var scale = unitsPerSecond / 10
-        for digit in digits.prefix(5) {
-            raw += Int64(digit - 48) * scale
-            scale /= 10
-        }
-        if digits.count > 5, digits[5] >= 53 { raw += 1 }
+        // Beyond 10 µs, round as Swift does: the float divided by 1e-5, half to even.
+        guard let seconds = Double(text) else { return nil }
+        let raw = Int64((seconds / 1e-5).rounded(.toNearestOrEven))
         return raw
     }
 

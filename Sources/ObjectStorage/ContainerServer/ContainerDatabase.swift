@@ -52,14 +52,15 @@ public struct ContainerDatabase: Sendable {
     /// The info row with counts and metadata; nil when the database does not exist.
     public func info() async throws -> ContainerInfo? {
         guard let connection = try await database.connection() else { return nil }
-        guard let row = try await connection.query("SELECT * FROM container_info").first else {
+        guard let row = try await connection.query("SELECT *, CAST(account AS BLOB) AS account_bytes, CAST(container AS BLOB) AS container_bytes FROM container_info").first else {
             throw BrokerError.invalid("\(database.path): no container_info row")
         }
         func text(_ column: String) -> String { row.column(column)?.string ?? "" }
         func number(_ column: String) -> Int64 { row.column(column)?.integer.map { Int64($0) } ?? 0 }
         func time(_ column: String) -> SwiftTimestamp { SwiftTimestamp(text(column)) ?? .zero }
         return ContainerInfo(
-            account: text("account"), container: text("container"), createdAt: time("created_at"),
+            account: row.column("account_bytes")?.text ?? "", container: row.column("container_bytes")?.text ?? "",
+            createdAt: time("created_at"),
             putTimestamp: time("put_timestamp"), deleteTimestamp: time("delete_timestamp"),
             statusChangedAt: time("status_changed_at"), status: text("status"), objectCount: number("object_count"),
             bytesUsed: number("bytes_used"), hash: text("hash"), id: text("id"),
@@ -167,36 +168,39 @@ public struct ContainerDatabase: Sendable {
     @discardableResult
     public func mergeItems(_ records: [ObjectRecord], source: String? = nil) async throws -> Int {
         guard !records.isEmpty else { return 0 }
-        var newest: [String: ObjectRecord] = [:]
+        // Names are keyed by their bytes: Swift's String equality would take two spellings of
+        // "é" (composed, decomposed) for one name, which the database keeps apart.
+        var newest: [NameKey: ObjectRecord] = [:]
         var order: [String] = []
         for record in records {
-            if let seen = newest[record.name] {
-                if record.createdAt > seen.createdAt { newest[record.name] = record }
+            let key = NameKey(record.name)
+            if let seen = newest[key] {
+                if record.createdAt > seen.createdAt { newest[key] = record }
             } else {
-                newest[record.name] = record
+                newest[key] = record
                 order.append(record.name)
             }
         }
         let connection = try await connection()
         return try await connection.transaction {
-            var stored: [String: SwiftTimestamp] = [:]
+            var stored: [NameKey: SwiftTimestamp] = [:]
             for start in stride(from: 0, to: order.count, by: Self.namesPerQuery) {
                 let names = order[start..<min(start + Self.namesPerQuery, order.count)]
                 let placeholders = Array(repeating: "?", count: names.count).joined(separator: ",")
                 let rows = try await connection.query(
-                    "SELECT name, created_at FROM object WHERE deleted IN (0, 1) AND name IN (\(placeholders))",
+                    "SELECT CAST(name AS BLOB) AS name, created_at FROM object WHERE deleted IN (0, 1) AND name IN (\(placeholders))",
                     names.map { .text($0) })
                 for row in rows {
-                    if let name = row.column("name")?.string {
-                        stored[name] = SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero
+                    if let name = row.column("name")?.text {
+                        stored[NameKey(name)] = SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero
                     }
                 }
             }
             var replaced: [String] = []
             var inserts: [ObjectRecord] = []
             for name in order {
-                let record = newest[name]!
-                if let current = stored[name] {
+                let record = newest[NameKey(name)]!
+                if let current = stored[NameKey(name)] {
                     guard record.createdAt > current else { continue }
                     replaced.append(name)
                 }
@@ -234,7 +238,7 @@ public struct ContainerDatabase: Sendable {
     public func items(since rowID: Int64, limit: Int = 1000) async throws -> [ObjectRecord] {
         let rows = try await connection().query(
             """
-            SELECT ROWID AS row_id, name, created_at, size, content_type, etag, deleted FROM object
+            SELECT ROWID AS row_id, CAST(name AS BLOB) AS name, created_at, size, content_type, etag, deleted FROM object
             WHERE ROWID > ? ORDER BY ROWID LIMIT ?
             """, [.integer(SQLiteInt64(rowID)), .integer(limit)])
         return rows.map { row in
@@ -265,7 +269,7 @@ public struct ContainerDatabase: Sendable {
         let connection = try await connection()
         let order = query.reverse ? " DESC" : ""
         return try await ListingWalk.run(query, name: \.name) { conditions, limit in
-            var sql = "SELECT name, created_at, size, content_type, etag FROM object WHERE deleted = 0"
+            var sql = "SELECT CAST(name AS BLOB) AS name, created_at, size, content_type, etag FROM object WHERE deleted = 0"
             for condition in conditions { sql += " AND " + condition.sql }
             sql += " ORDER BY name\(order) LIMIT ?"
             let binds: [SQLiteData] = conditions.map { .text($0.value) } + [.integer(limit)]
@@ -275,7 +279,7 @@ public struct ContainerDatabase: Sendable {
 
     private static func record(_ row: SQLiteRow) -> ObjectRecord {
         ObjectRecord(
-            name: row.column("name")?.string ?? "",
+            name: row.column("name")?.text ?? "",
             createdAt: SwiftTimestamp(row.column("created_at")?.string ?? "") ?? .zero,
             size: row.column("size")?.integer.map { Int64($0) } ?? 0,
             contentType: row.column("content_type")?.string ?? "",

@@ -22,7 +22,7 @@ public final class ContainerServer: Sendable {
     ///   - accountUpdateSender: how container PUTs and DELETEs reach account servers; failed
     ///     updates go to `accountUpdateQueue`.
     public init(
-        devicesRoot: String, hashPath: HashPath, cacheCapacity: Int = 256,
+        devicesRoot: String, hashPath: HashPath, cacheCapacity: Int = 128,
         accountUpdateSender: any AccountUpdateSender = UnavailableAccountUpdateSender(),
         logger: Logger = Logger(label: "stratus.container-server")
     ) {
