@@ -285,40 +285,40 @@ final class BrokerTests: XCTestCase {
     func testTheConnectionCacheKeepsAtMostItsCapacityOfDatabasesOpen() async throws {
         let root = try StorageTestCluster.makeDevicesRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let cache = BrokerConnectionCache(capacity: 64)
+        let cache = BrokerConnectionCache(capacity: 16)
         let location = location(root)
         let openBefore = openDatabaseFiles(under: root)
         XCTAssertEqual(openBefore, 0)
         var mostOpen = 0
         var mostDescriptors = 0
-        for index in 0..<1000 {
+        for index in 0..<200 {
             let broker = try ContainerBroker(location: location, device: "sda1", partition: String(index % 16), account: "AUTH_test", container: "c\(index)", cache: cache)
             try await broker.initialize(putTimestamp: SwiftTimestamp(seconds: 1)!)
             try await broker.putObject(ObjectRecord(name: "o", createdAt: SwiftTimestamp(seconds: 2)!, size: 1, contentType: "a/b", etag: "e"))
-            if index % 50 == 49 {
+            if index % 20 == 19 {
                 mostOpen = max(mostOpen, openDatabaseFiles(under: root))
                 mostDescriptors = max(mostDescriptors, openFiles(under: root))
             }
         }
         let statistics = cache.statistics
-        XCTAssertEqual(statistics.slots, 64)
-        XCTAssertEqual(statistics.openConnections, 64)
-        XCTAssertEqual(statistics.opened, 1000)
-        XCTAssertEqual(statistics.closed, 1000 - 64)
-        XCTAssertLessThanOrEqual(mostOpen, 64, "database files open at once")
+        XCTAssertEqual(statistics.slots, 16)
+        XCTAssertEqual(statistics.openConnections, 16)
+        XCTAssertEqual(statistics.opened, 200)
+        XCTAssertEqual(statistics.closed, 200 - 16)
+        XCTAssertLessThanOrEqual(mostOpen, 16, "database files open at once")
         XCTAssertGreaterThan(mostOpen, 0)
-        XCTAssertLessThanOrEqual(mostDescriptors, 3 * 64, "descriptors of databases, logs and log indexes")
-        print("figure: at most \(mostOpen) database files and \(mostDescriptors) descriptors open for 1000 containers with a cache of 64")
+        XCTAssertLessThanOrEqual(mostDescriptors, 3 * 16, "descriptors of databases, logs and log indexes")
+        print("figure: at most \(mostOpen) database files and \(mostDescriptors) descriptors open for 200 containers with a cache of 16")
         // A recently used container is served from the cache: no new open.
-        let hot = try ContainerBroker(location: location, device: "sda1", partition: String(999 % 16), account: "AUTH_test", container: "c999", cache: cache)
+        let hot = try ContainerBroker(location: location, device: "sda1", partition: String(199 % 16), account: "AUTH_test", container: "c199", cache: cache)
         for _ in 0..<10 { _ = try await hot.info() }
-        XCTAssertEqual(cache.statistics.opened, 1000)
+        XCTAssertEqual(cache.statistics.opened, 200)
         // An evicted one is opened again, and another is closed for it.
         let cold = try ContainerBroker(location: location, device: "sda1", partition: "0", account: "AUTH_test", container: "c0", cache: cache)
         let value16 = try await cold.info()?.objectCount
         XCTAssertEqual(value16, 1)
-        XCTAssertEqual(cache.statistics.opened, 1001)
-        XCTAssertEqual(cache.statistics.openConnections, 64)
+        XCTAssertEqual(cache.statistics.opened, 201)
+        XCTAssertEqual(cache.statistics.openConnections, 16)
         await cache.closeAll()
         XCTAssertEqual(cache.statistics.openConnections, 0)
         XCTAssertEqual(openDatabaseFiles(under: root), 0)
