@@ -118,6 +118,15 @@ run swift tempurl GET 600 "/v1/AUTH_${URL##*AUTH_}/photos/hello.txt" wrong-key
 run curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:8080$OUT"
 expect_eq "a TempURL signed with another key is refused" "401" "$OUT"
 
+# --- quotas ----------------------------------------------------------------------------------
+expect_ok "swift post a container with a count quota of 1" "${SW[@]}" post -m Quota-Count:1 -m Quota-Bytes:100 quota1
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" --data-binary first "$URL/quota1/a"
+expect_eq "the first object fits" "201" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" --data-binary second "$URL/quota1/b"
+expect_eq "a second object is over the count quota" "413" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X POST -H "X-Auth-Token: $TOKEN" -H "X-Account-Meta-Quota-Bytes: 10" "$URL"
+expect_eq "only a reseller admin sets an account quota" "403" "$OUT"
+
 # --- v1.0 auth (TempAuth) ------------------------------------------------------------------------
 expect_ok "swift with v1 auth: upload" bash -c "cd '$WORK' && swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing upload v1box hello.txt"
 expect_ok "swift with v1 auth: list" swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing list v1box
@@ -130,6 +139,6 @@ run "${SW[@]}" stat photos hello.txt
 expect_fail "it is gone" test "$RC" = 0
 expect_ok "swift delete the container with its objects" "${SW[@]}" delete photos
 run "${SW[@]}" list
-expect_eq "only the expiring object's container is left" "ephemeral" "$OUT"
+expect_eq "only the expiring object's and the quota's containers are left" "ephemeral quota1" "$(echo $OUT)"
 
 finish

@@ -23,6 +23,7 @@ extension ProxyServer {
             if answer.status == 404 { return emptyAccount(request) }
             return relay(answer, method: request.method)
         case .post:
+            defer { infoCache.invalidate(InfoCache.key(account: account)) }
             try await ensureAccount(account)
             let (partition, nodes) = try accountNodes(account)
             var headers = ProxyHeaders.toBackend(request.headers)
@@ -57,11 +58,9 @@ extension ProxyServer {
 
     /// Creates the account on its servers when none has it yet.
     func ensureAccount(_ account: String) async throws {
+        guard try await accountHeaders(account: account) == nil else { return }
+        defer { infoCache.invalidate(InfoCache.key(account: account)) }
         let (partition, nodes) = try accountNodes(account)
-        let existing = await replicas.read(
-            .HEAD, ring: rings.account, partition: partition,
-            path: { BackendClient.path(device: $0.device, partition: partition, account: account) }, headers: [:])
-        guard existing.status == 404 else { return }
         var headers = HTTPHeaders()
         headers.add(name: "X-Timestamp", value: Self.timestamp())
         let answers = await replicas.writeAll(

@@ -44,29 +44,4 @@ extension ProxyServer {
         }
         return allowed ? .allowed : .refused(denied)
     }
-
-    /// The container's headers (ACLs, metadata) from a replica; nil when it does not exist.
-    func containerHeaders(account: String, container: String) async throws -> HTTPHeaders? {
-        let (partition, _) = try containerNodes(account, container)
-        let answer = await replicas.read(
-            .HEAD, ring: rings.container, partition: partition,
-            path: { BackendClient.path(device: $0.device, partition: partition, account: account, container: container) },
-            headers: [:])
-        return answer.isSuccess ? answer.headers : nil
-    }
-
-    /// `Temp-URL-Key` and `Temp-URL-Key-2` of the account and of the container.
-    func tempURLKeys(account: String, container: String) async throws -> [String] {
-        let partition = try rings.account.partition(account: account)
-        let accountAnswer = await replicas.read(
-            .HEAD, ring: rings.account, partition: partition,
-            path: { BackendClient.path(device: $0.device, partition: partition, account: account) }, headers: [:])
-        let containerInfo = try await containerHeaders(account: account, container: container)
-        var keys: [String] = []
-        for name in ["Temp-Url-Key", "Temp-Url-Key-2"] {
-            if accountAnswer.isSuccess, let key = accountAnswer.headers.first(name: "X-Account-Meta-\(name)") { keys.append(key) }
-            if let key = containerInfo?.first(name: "X-Container-Meta-\(name)") { keys.append(key) }
-        }
-        return keys
-    }
 }

@@ -24,6 +24,7 @@ extension ProxyServer {
             if answer.status == 404 { return ProxyErrors.response(.notFound) }
             return relay(answer, method: request.method)
         case .put, .delete:
+            defer { infoCache.invalidate(InfoCache.key(account: account, container: container)) }
             if request.method == .put { try await ensureAccount(account) }
             let accountTargets = try accountNodes(account)
             var base = ProxyHeaders.toBackend(request.headers)
@@ -39,6 +40,7 @@ extension ProxyServer {
             let answers = await replicas.writeAll(request.method == .put ? .PUT : .DELETE, nodes: targets)
             return quorumResponse(answers, replicas: nodes.count)
         case .post:
+            defer { infoCache.invalidate(InfoCache.key(account: account, container: container)) }
             var headers = ProxyHeaders.toBackend(request.headers)
             headers.replaceOrAdd(name: "X-Timestamp", value: Self.timestamp())
             let answers = await replicas.writeAll(.POST, nodes: nodes.map { ($0, path($0), headers) })
@@ -48,13 +50,9 @@ extension ProxyServer {
         }
     }
 
-    /// Whether the container exists (a HEAD through the ring).
+    /// Whether the container exists (as the info cache knows it).
     func containerExists(_ account: String, _ container: String) async throws -> Bool {
-        let (partition, _) = try containerNodes(account, container)
-        let answer = await replicas.read(
-            .HEAD, ring: rings.container, partition: partition,
-            path: { BackendClient.path(device: $0.device, partition: partition, account: account, container: container) },
-            headers: [:])
-        return answer.isSuccess
+        try await containerHeaders(account: account, container: container) != nil
     }
+
 }

@@ -18,6 +18,7 @@ public final class ProxyServer: Sendable {
     /// Where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
     public let publicURL: String
     let constraints: SwiftConstraints
+    let infoCache = InfoCache()
 
     public init(
         rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
@@ -78,9 +79,22 @@ public final class ProxyServer: Sendable {
         if let problem = constraints.checkMetadata(request.headers, path: path) {
             return ProxyErrors.response(.badRequest, detail: problem)
         }
+        if let refusal = checkQuotaHeaders(request, path: path, caller: caller) { return refusal }
+        if request.method == .put, let container = path.container, path.object != nil,
+            request.headers[HTTPField.Name("X-Copy-From")!] == nil,
+            let refusal = try await checkUploadQuota(
+                account: path.account, container: container, length: request.headers[.contentLength].flatMap { Int64($0) } ?? 0)
+        {
+            return refusal
+        }
         if let container = path.container {
             if let object = path.object {
-                return try await handleObject(request, account: path.account, container: container, object: object)
+                let response = try await handleObject(request, account: path.account, container: container, object: object)
+                // The container's counts (which quotas read) have changed.
+                if [.put, .delete].contains(request.method) {
+                    infoCache.invalidate(InfoCache.key(account: path.account, container: container))
+                }
+                return response
             }
             return try await handleContainer(request, account: path.account, container: container)
         }
