@@ -127,6 +127,17 @@ expect_eq "a second object is over the count quota" "413" "$OUT"
 run curl -s -o /dev/null -w "%{http_code}" -X POST -H "X-Auth-Token: $TOKEN" -H "X-Account-Meta-Quota-Bytes: 10" "$URL"
 expect_eq "only a reseller admin sets an account quota" "403" "$OUT"
 
+# --- CORS ----------------------------------------------------------------------------------------
+expect_ok "swift post an allowed origin on photos" "${SW[@]}" post -m "Access-Control-Allow-Origin:https://app.example.org" -m "Access-Control-Max-Age:600" photos
+run curl -s -o /dev/null -w "%{http_code}" -X OPTIONS -H "Origin: https://app.example.org" -H "Access-Control-Request-Method: GET" "$URL/photos/hello.txt"
+expect_eq "a preflight from the allowed origin is granted" "200" "$OUT"
+run curl -s -D - -o /dev/null -X OPTIONS -H "Origin: https://app.example.org" -H "Access-Control-Request-Method: GET" "$URL/photos/hello.txt"
+expect_contains "with the origin and max age" "access-control-max-age: 600" "$(tr 'A-Z' 'a-z' <<<"$OUT")"
+run curl -s -o /dev/null -w "%{http_code}" -X OPTIONS -H "Origin: https://evil.example.net" -H "Access-Control-Request-Method: GET" "$URL/photos/hello.txt"
+expect_eq "another origin is refused" "401" "$OUT"
+run curl -s -D - -o /dev/null -H "X-Auth-Token: $TOKEN" -H "Origin: https://app.example.org" "$URL/photos/hello.txt"
+expect_contains "a GET from the allowed origin carries Access-Control-Allow-Origin" "access-control-allow-origin: https://app.example.org" "$(tr 'A-Z' 'a-z' <<<"$OUT")"
+
 # --- v1.0 auth (TempAuth) ------------------------------------------------------------------------
 expect_ok "swift with v1 auth: upload" bash -c "cd '$WORK' && swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing upload v1box hello.txt"
 expect_ok "swift with v1 auth: list" swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing list v1box

@@ -40,7 +40,7 @@ public final class ProxyServer: Sendable {
         router.get("/info") { _, _ in JSONResponse.make(.ok, self.constraints.info(tempAuth: !self.tempAuth.users.isEmpty)) }
         router.get("/healthcheck") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         router.get("/auth/v1.0") { request, _ in self.authenticateV1(request) }
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete] {
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete, .options] {
             router.on("/v1/**", method: method) { request, context in try await self.handle(request, context: context) }
         }
         return router
@@ -71,6 +71,12 @@ public final class ProxyServer: Sendable {
 
     func handle(_ request: Request, context: StratusRequestContext) async throws -> Response {
         guard let path = ProxyPath(rawPath: request.uri.path) else { return ProxyErrors.response(.badRequest, detail: "Invalid path") }
+        if request.method == .options { return try await options(request, path: path) }
+        let response = try await authorizeAndRoute(request, path: path, context: context)
+        return try await withCORS(response, request: request, path: path)
+    }
+
+    private func authorizeAndRoute(_ request: Request, path: ProxyPath, context: StratusRequestContext) async throws -> Response {
         if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
         let caller = identity(request, context: context)
         if case .refused(let status) = try await authorize(request, path: path, caller: caller) {
