@@ -18,6 +18,7 @@ public final class ProxyServer: Sendable {
     /// Where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
     public let publicURL: String
     let constraints: SwiftConstraints
+    let limits = LargeObjectLimits()
 
     public init(
         rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
@@ -36,10 +37,10 @@ public final class ProxyServer: Sendable {
 
     public func makeRouter(tokenValidator: any TokenValidating) -> Router<StratusRequestContext> {
         let router = Router.stratus(service: "object-store", errorRenderer: ProxyErrorRenderer(), tokenValidator: tokenValidator)
-        router.get("/info") { _, _ in JSONResponse.make(.ok, self.constraints.info(tempAuth: !self.tempAuth.users.isEmpty)) }
+        router.get("/info") { _, _ in JSONResponse.make(.ok, self.infoDocument()) }
         router.get("/healthcheck") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         router.get("/auth/v1.0") { request, _ in self.authenticateV1(request) }
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete] {
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete, .copy] {
             router.on("/v1/**", method: method) { request, context in try await self.handle(request, context: context) }
         }
         return router
@@ -76,9 +77,10 @@ public final class ProxyServer: Sendable {
         if let problem = constraints.checkMetadata(request.headers, path: path) {
             return ProxyErrors.response(.badRequest, detail: problem)
         }
+        if let bulk = try await handleBulkRequest(request, path: path) { return bulk }
         if let container = path.container {
             if let object = path.object {
-                return try await handleObject(request, account: path.account, container: container, object: object)
+                return try await handleObjectRequest(request, caller: caller, account: path.account, container: container, object: object)
             }
             return try await handleContainer(request, account: path.account, container: container)
         }
