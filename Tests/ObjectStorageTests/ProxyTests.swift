@@ -3,12 +3,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import StratusKit
+import Synchronization
 import XCTest
 
 @testable import ObjectStorage
 
-/// The proxy in front of live account and container servers (on loopback ports), driven
-/// through its public v1 API with v1.0 (TempAuth) tokens.
+/// The proxy in front of live account, container and object servers (on loopback ports),
+/// driven over HTTP through its public v1 API with v1.0 (TempAuth) tokens.
 final class ProxyTests: XCTestCase {
     /// Keystone is not part of these tests: every Keystone token is refused.
     struct NoKeystone: TokenValidating {
@@ -26,22 +27,42 @@ final class ProxyTests: XCTestCase {
         let accountServer = AccountServer(devicesRoot: devices, hashPath: hashPath)
         let containerServer = ContainerServer(
             devicesRoot: devices, hashPath: hashPath, accountUpdateSender: LocalAccountUpdateSender(accountServer: accountServer))
-        try await Application(router: accountServer.makeRouter()).test(.live) { accountClient in
-            try await Application(router: containerServer.makeRouter()).test(.live) { containerClient in
-                try DefaultRings.ensure(
-                    in: root + "/rings", deviceCount: 4, partPower: 6,
-                    ports: ["account": accountClient.port!, "container": containerClient.port!, "object": 1], seed: 7)
-                let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
-                let proxy = try ProxyServer(
-                    rings: rings, publicURL: "http://127.0.0.1:8080", tempAuthUsers: "test:tester:testing:.admin,test:guest:guestpw")
-                try await Application(router: proxy.makeRouter(tokenValidator: NoKeystone())).test(.router) { client in
-                    try await body(client)
+        let updateClient = BackendClient()
+        let objectServer = ObjectServer(
+            layout: ObjectDiskLayout(devices: devices, hashPath: hashPath),
+            containerUpdateSender: HTTPContainerUpdateSender(client: updateClient))
+        // Whatever the test body throws is kept until every server and client is shut down.
+        let failure = Mutex<(any Error)?>(nil)
+        do {
+            try await Application(router: accountServer.makeRouter()).test(.live) { accountClient in
+                try await Application(router: containerServer.makeRouter()).test(.live) { containerClient in
+                    try await Application(router: objectServer.makeRouter()).test(.live) { objectClient in
+                        try DefaultRings.ensure(
+                            in: root + "/rings", deviceCount: 4, partPower: 6,
+                            ports: ["account": accountClient.port!, "container": containerClient.port!, "object": objectClient.port!],
+                            seed: 7)
+                        let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
+                        let proxy = try ProxyServer(
+                            rings: rings, publicURL: "http://127.0.0.1:8080",
+                            tempAuthUsers: "test:tester:testing:.admin,test:guest:guestpw")
+                        try await Application(router: proxy.makeRouter(tokenValidator: NoKeystone())).test(.live) { client in
+                            do {
+                                try await body(client)
+                            } catch {
+                                failure.withLock { $0 = error }
+                            }
+                        }
+                        await proxy.shutdown()
+                    }
                 }
-                await proxy.shutdown()
             }
+        } catch {
+            failure.withLock { $0 = $0 ?? error }
         }
+        await updateClient.shutdown()
         await containerServer.shutdown()
         await accountServer.shutdown()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     static func token(_ client: any TestClientProtocol, user: String, key: String) async throws -> (status: HTTPResponse.Status, token: String?, url: String?) {

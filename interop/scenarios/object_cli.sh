@@ -152,4 +152,75 @@ expect_ok "swift delete the container with its objects" "${SW[@]}" delete photos
 run "${SW[@]}" list
 expect_eq "only the expiring object's and the quota's containers are left" "ephemeral quota1" "$(echo $OUT)"
 
+
+# --- large objects (DLO and SLO), server-side copy, bulk operations ---------------------------
+# With `slo` in /info the swift CLI makes SLOs by default; --use-dlo asks for a DLO.
+head -c 10485760 /dev/urandom >"$WORK/large.bin"
+EXPECTED_ETAG="$("$PY" -c '
+import hashlib, sys
+data = open(sys.argv[1], "rb").read()
+step = 1048576
+print(hashlib.md5("".join(hashlib.md5(data[i:i + step]).hexdigest() for i in range(0, len(data), step)).encode()).hexdigest())
+' "$WORK/large.bin")"
+expect_ok "swift capabilities" "${SW[@]}" capabilities
+expect_contains "they list slo" "slo"
+expect_contains "and bulk_delete" "bulk_delete"
+expect_ok "swift upload --use-dlo --segment-size 1M (a DLO of 10 segments)" \
+    bash -c "cd '$WORK' && swift upload --use-dlo --segment-size 1M big large.bin"
+expect_ok "swift upload --use-slo --segment-size 1M (an SLO of 10 segments)" \
+    bash -c "cd '$WORK' && swift upload --use-slo --segment-size 1M --object-name large-slo.bin big large.bin"
+expect_ok "swift list big" "${SW[@]}" list big
+expect_eq "the container lists the two large objects" "large-slo.bin large.bin" "$(echo $OUT)"
+expect_ok "swift list big_segments" "${SW[@]}" list big_segments
+expect_eq "the segments are in big_segments" 20 "$(wc -l <<<"$OUT" | tr -d ' ')"
+expect_ok "swift stat of the DLO" "${SW[@]}" stat big large.bin
+expect_contains "it has a manifest" "Manifest: big_segments/large.bin/"
+expect_contains "its length is the sum of the segments" "Content Length: 10485760"
+expect_ok "swift download of the DLO" "${SW[@]}" download big large.bin -o "$WORK/large.dlo"
+expect_ok "the DLO download is byte-identical" cmp "$WORK/large.bin" "$WORK/large.dlo"
+expect_ok "swift download of the SLO" "${SW[@]}" download big large-slo.bin -o "$WORK/large.slo"
+expect_ok "the SLO download is byte-identical" cmp "$WORK/large.bin" "$WORK/large.slo"
+for name in large.bin large-slo.bin; do
+    run curl -sI -H "X-Auth-Token: $TOKEN" "$URL/big/$name"
+    HTTP_HEADERS="$(tr -d '\r' <<<"$OUT")"
+    expect_eq "$name: ETag is the MD5 of the segments' ETags" "\"$EXPECTED_ETAG\"" "$(header ETag)"
+    expect_eq "$name: Content-Length is the whole" 10485760 "$(header Content-Length)"
+    run bash -c "curl -s -H 'X-Auth-Token: $TOKEN' -H 'Range: bytes=1048570-3145740' '$URL/big/$name' | cmp - <(tail -c +1048571 '$WORK/large.bin' | head -c 2097171)"
+    expect_eq "$name: a range across segments is byte-identical" 0 "$RC"
+done
+HTTP_BASE="$URL" http GET "/big/large-slo.bin?multipart-manifest=get" -H "X-Auth-Token: $TOKEN"
+expect_json "?multipart-manifest=get returns the SLO manifest" "len(d) == 10 and all(s['bytes'] == 1048576 for s in d)" "$HTTP_BODY"
+expect_ok "swift copy of the SLO" "${SW[@]}" copy --destination /copies/large.copy big large-slo.bin
+expect_ok "swift download of the copy" "${SW[@]}" download copies large.copy -o "$WORK/large.copy"
+expect_ok "the copy is byte-identical" cmp "$WORK/large.bin" "$WORK/large.copy"
+expect_ok "swift stat of the copy" "${SW[@]}" stat copies large.copy
+expect_contains "the copy is a plain object (its ETag is its MD5)" "$(md5sum <"$WORK/large.bin" | cut -d' ' -f1)"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" -H "X-Copy-From: /copies/large.copy" \
+    -H "Content-Length: 0" "$URL/copies/large.again"
+expect_eq "PUT with X-Copy-From is 201" 201 "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" --data-binary small "$URL/copies/small"
+HTTP_BASE="$URL" expect_http "curl -X COPY is 201" 201 COPY "/copies/small" -H "X-Auth-Token: $TOKEN" -H "Destination: /copies/small.copy"
+expect_eq "with X-Copied-From" "copies/small" "$(header X-Copied-From)"
+run curl -s -H "X-Auth-Token: $TOKEN" "$URL/copies/small.copy"
+expect_eq "and the copy has the bytes" small "$OUT"
+expect_ok "swift delete of the SLO" "${SW[@]}" delete big large-slo.bin
+expect_ok "swift list big_segments after the SLO is gone" "${SW[@]}" list big_segments --prefix large-slo.bin/
+expect_eq "its segments were deleted with it" "" "$OUT"
+expect_ok "swift list big_segments" "${SW[@]}" list big_segments
+expect_eq "the DLO's segments remain" 10 "$(wc -l <<<"$OUT" | tr -d ' ')"
+expect_ok "swift delete of the DLO" "${SW[@]}" delete big large.bin
+expect_ok "swift list big_segments after the DLO is gone" "${SW[@]}" list big_segments
+expect_eq "the client deleted its segments too" "" "$OUT"
+mkdir -p "$WORK/many"
+for i in $(seq -w 1 25); do echo "$i" >"$WORK/many/$i.txt"; done
+expect_ok "swift upload of 25 files" bash -c "cd '$WORK' && swift upload many many"
+expect_ok "swift delete of their container (bulk delete)" "${SW[@]}" delete many
+run "${SW[@]}" list many
+expect_fail "the container is gone" test "$RC" = 0
+tar -C "$WORK" -cf "$WORK/tree.tar" tree
+run curl -s -X PUT -H "X-Auth-Token: $TOKEN" -H "Accept: application/json" --data-binary @"$WORK/tree.tar" "$URL/unpacked?extract-archive=tar"
+expect_json "PUT ?extract-archive=tar creates the archive's files" "d['Number Files Created'] == 2 and d['Response Status'] == '201 Created'"
+expect_ok "swift list unpacked" "${SW[@]}" list unpacked
+expect_eq "as objects under the upload path" "tree/one.txt tree/sub/two.txt" "$(echo $OUT)"
+
 finish

@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// Which headers cross the proxy, and in which direction. Client headers reach the
 /// storage servers except those the proxy owns (auth, hop-by-hop, backend-only, the
-/// timestamp); server headers reach the client except backend-only and hop-by-hop ones.
+/// timestamp); server headers reach the client except backend-only and hop-by-hop ones, and
+/// (as Swift's gatekeeper does) system metadata unless `keepSysMeta`.
 enum ProxyHeaders {
     private static let hopByHop: Set<String> = [
         "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "host",
@@ -21,7 +22,7 @@ enum ProxyHeaders {
         return headers
     }
 
-    static func toClient(_ headers: HTTPHeaders, keepLength: Bool = true) -> HTTPFields {
+    static func toClient(_ headers: HTTPHeaders, keepLength: Bool = true, keepSysMeta: Bool = false) -> HTTPFields {
         var fields = HTTPFields()
         for (name, value) in headers {
             let lower = name.lowercased()
@@ -31,6 +32,7 @@ enum ProxyHeaders {
                 continue
             }
             if lower == "content-length", !keepLength { continue }
+            if !keepSysMeta, isSysMeta(lower) { continue }
             guard let fieldName = HTTPField.Name(name) else { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }

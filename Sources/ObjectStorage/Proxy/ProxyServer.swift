@@ -19,6 +19,7 @@ public final class ProxyServer: Sendable {
     public let publicURL: String
     let constraints: SwiftConstraints
     let infoCache = InfoCache()
+    let limits = LargeObjectLimits()
 
     public init(
         rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
@@ -37,10 +38,10 @@ public final class ProxyServer: Sendable {
 
     public func makeRouter(tokenValidator: any TokenValidating) -> Router<StratusRequestContext> {
         let router = Router.stratus(service: "object-store", errorRenderer: ProxyErrorRenderer(), tokenValidator: tokenValidator)
-        router.get("/info") { _, _ in JSONResponse.make(.ok, self.constraints.info(tempAuth: !self.tempAuth.users.isEmpty)) }
+        router.get("/info") { _, _ in JSONResponse.make(.ok, self.infoDocument()) }
         router.get("/healthcheck") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         router.get("/auth/v1.0") { request, _ in self.authenticateV1(request) }
-        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete, .options] {
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .delete, .copy, .options] {
             router.on("/v1/**", method: method) { request, context in try await self.handle(request, context: context) }
         }
         return router
@@ -93,11 +94,13 @@ public final class ProxyServer: Sendable {
         {
             return refusal
         }
+        if let bulk = try await handleBulkRequest(request, path: path) { return bulk }
         if let container = path.container {
             if let object = path.object {
-                let response = try await handleObject(request, account: path.account, container: container, object: object)
+                let response = try await handleObjectRequest(
+                    request, caller: caller, account: path.account, container: container, object: object)
                 // The container's counts (which quotas read) have changed.
-                if [.put, .delete].contains(request.method) {
+                if [.put, .delete, .copy].contains(request.method) {
                     infoCache.invalidate(InfoCache.key(account: path.account, container: container))
                 }
                 return response
