@@ -36,6 +36,9 @@ final class BackendClient: Sendable {
         self.nodeTimeout = nodeTimeout
     }
 
+    /// How long one streamed transfer may take in all.
+    static let transferDeadline: TimeAmount = .hours(24)
+
     func shutdown() async {
         try? await http.shutdown()
     }
@@ -70,7 +73,9 @@ final class BackendClient: Sendable {
         request.headers = headers
         if let body { request.body = body }
         do {
-            let response = try await http.execute(request, timeout: nodeTimeout)
+            // The node timeout bounds waiting for an answer (the client's read timeout), not
+            // the whole exchange: a large upload streamed to the node may take minutes.
+            let response = try await http.execute(request, timeout: body == nil ? nodeTimeout : Self.transferDeadline)
             return BackendResponse(node: node, status: Int(response.status.code), headers: response.headers, body: response.body)
         } catch {
             return BackendResponse(node: node, status: 503, headers: [:], body: nil)
