@@ -165,12 +165,14 @@ public final class BrokerConnectionCache: Sendable {
     /// Opens an existing database file for use by the servers: write-ahead log (readers do not
     /// block the writer, a commit appends to the log instead of rewriting pages), `synchronous =
     /// NORMAL` (a commit survives a crash of the process; a power loss may lose the last commits
-    /// but never corrupts the file), and `chexor` for the triggers.
+    /// but never corrupts the file), a 5 s busy timeout, and `chexor` for the triggers.
     func open(_ path: String) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         state.withLock { $0.opened += 1 }
         do {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+            // busy_timeout: another process (a `stratus object … --once` pass beside a running
+            // cloud) may hold the write lock for a moment; wait for it instead of failing.
+            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
                 _ = try await connection.query(pragma)
             }
             try await connection.install(customFunction: Chexor.sqlFunction())

@@ -17,7 +17,14 @@ public final class ObjectStorageService: Sendable {
     public let containerServer: ContainerServer
     public let accountServer: AccountServer
     public let ports: (proxy: Int, object: Int, container: Int, account: Int)
+    public let rings: StorageRings
+    public let hashPath: HashPath
+    /// `DATA_DIR/object/devices`.
+    public let devicesRoot: String
+    /// The consistency daemons (replicators, auditor, updaters, expirer) of this host.
+    public let daemons: DaemonRunner
     let client: BackendClient
+    let logger: Logger
 
     /// - Parameters:
     ///   - publicURL: where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
@@ -50,7 +57,30 @@ public final class ObjectStorageService: Sendable {
         proxy = try ProxyServer(
             rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"))
         self.ports = ports
+        self.rings = rings
+        self.hashPath = hashPath
+        self.devicesRoot = devices
+        self.logger = logger
+        let intervals = try DaemonRunner.intervals(from: config)
+        let auditorRate = try config.int("object.auditor_bytes_per_second", default: 10_000_000)
+        daemons = DaemonRunner(
+            context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
+            containerCache: containerServer.cache, accountCache: accountServer.cache, intervals: intervals,
+            auditorBytesPerSecond: auditorRate)
     }
+
+    /// The daemons again, reaching the storage servers at other addresses (`ip:port` as the
+    /// rings say → `ip:port` to use), for passes that serve the storage servers themselves.
+    public func makeDaemons(addressMap: [String: String]) -> DaemonRunner {
+        var context = daemons.context
+        context.addressMap = addressMap
+        return DaemonRunner(
+            context: context, containerCache: containerServer.cache, accountCache: accountServer.cache,
+            intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond)
+    }
+
+    /// The daemons' background loops, for `stratus up`.
+    public func backgroundTasks() -> [BackgroundTask] { daemons.backgroundTasks() }
 
     /// The catalog URL: Keystone fills in the project per token.
     public var catalogURL: String { proxy.publicURL + "/v1/AUTH_$(project_id)s" }
@@ -62,6 +92,15 @@ public final class ObjectStorageService: Sendable {
             APIServerSpec(name: "object-server", host: host, port: ports.object, router: objectServer.makeRouter()),
             APIServerSpec(name: "container-server", host: host, port: ports.container, router: containerServer.makeRouter()),
             APIServerSpec(name: "account-server", host: host, port: ports.account, router: accountServer.makeRouter()),
+        ]
+    }
+
+    /// The account, container and object servers (without the proxy), named by their ring kind.
+    public func storageServers(host: String, port: (DaemonContext.Server) -> Int) -> [(DaemonContext.Server, APIServerSpec)] {
+        [
+            (.object, APIServerSpec(name: "object-server", host: host, port: port(.object), router: objectServer.makeRouter())),
+            (.container, APIServerSpec(name: "container-server", host: host, port: port(.container), router: containerServer.makeRouter())),
+            (.account, APIServerSpec(name: "account-server", host: host, port: port(.account), router: accountServer.makeRouter())),
         ]
     }
 
