@@ -51,9 +51,19 @@ public struct DatabaseReplicator: Sendable {
             let databases = (try? await context.blocking { StorageWalk.databases(devicePath: devicePath, kind: kind) }) ?? []
             jobs += databases.map { Job(device: device, database: $0) }
         }
-        await forEachConcurrently(jobs, limit: concurrency) { job in
-            tally.add("databases")
-            await replicate(job, tally)
+        // The local copies of one database run one after the other (one refilled from the
+        // first is then found in step by the next); different databases run in parallel.
+        var byHash: [String: [Job]] = [:]
+        var order: [String] = []
+        for job in jobs {
+            if byHash[job.database.hash] == nil { order.append(job.database.hash) }
+            byHash[job.database.hash, default: []].append(job)
+        }
+        await forEachConcurrently(order.map { byHash[$0]! }, limit: concurrency) { group in
+            for job in group {
+                tally.add("databases")
+                await replicate(job, tally)
+            }
         }
         let report = tally.report()
         context.logger.info("\(kind == .container ? "container" : "account") replication pass done", metadata: ["report": "\(report)"])

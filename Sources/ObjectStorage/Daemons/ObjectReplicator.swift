@@ -20,8 +20,9 @@ import NIOHTTP1
 ///
 /// The push model means a device that lost its data (a wiped or replaced disk) is refilled by
 /// the other replicas' replicators: one pass over every device restores every partition copy
-/// on it. Jobs run device by device, `concurrency` partitions at a time, so that one partition
-/// is rarely pushed to the same device by two replicas at once.
+/// on it. `concurrency` partitions are replicated at once; the copies of one partition on the
+/// local devices are handled one after the other, so that a device is not sent the same files
+/// by two of them at once.
 public struct ObjectReplicator: Sendable {
     public let context: DaemonContext
     /// Partitions replicated at once.
@@ -62,9 +63,19 @@ public struct ObjectReplicator: Sendable {
                         isHandoff: !primaries.contains { $0.id == device.id }, path: objects + "/" + partition))
             }
         }
-        await forEachConcurrently(jobs, limit: concurrency) { job in
-            tally.add("partitions")
-            if job.isHandoff { await revert(job, tally) } else { await update(job, tally) }
+        // The jobs of one partition (on different devices) run one after the other, so that a
+        // copy refilled from one device is found in step by the next; partitions run in parallel.
+        var byPartition: [String: [Job]] = [:]
+        var order: [String] = []
+        for job in jobs {
+            if byPartition[job.partition] == nil { order.append(job.partition) }
+            byPartition[job.partition, default: []].append(job)
+        }
+        await forEachConcurrently(order.map { byPartition[$0]! }, limit: concurrency) { group in
+            for job in group {
+                tally.add("partitions")
+                if job.isHandoff { await revert(job, tally) } else { await update(job, tally) }
+            }
         }
         let report = tally.report()
         context.logger.info("object replication pass done", metadata: ["report": "\(report)"])
