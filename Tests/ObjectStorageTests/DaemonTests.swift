@@ -88,6 +88,17 @@ final class DaemonTests: XCTestCase {
                 XCTAssertEqual(answer.map { String(buffer: $0.body) }, "photos\n", node.device)
             }
 
+            // The databases refilled on d2 are complete on disk (not only through the
+            // server's open connections): a fresh reader sees every row.
+            for path in cluster.files(on: "d2", under: "containers", endingWith: ".db") {
+                let reader = BrokerConnectionCache()
+                let count = try await reader.withDatabase(at: path) { database in
+                    try await ContainerDatabase(database: database, account: "", container: "").info()?.objectCount
+                }
+                XCTAssertEqual(count, Int64(bodies.count), path)
+                await reader.closeAll()
+            }
+
             // A second pass finds nothing to do.
             let again = await cluster.replicate()
             XCTAssertEqual(again[0]["files pushed"], 0, "\(again[0])")

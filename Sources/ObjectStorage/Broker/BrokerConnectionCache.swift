@@ -33,6 +33,8 @@ public final class BrokerConnectionCache: Sendable {
         let path: String
         let lock = AsyncSerialLock()
         let connection = Mutex<SQLiteConnection?>(nil)
+        /// The file (device, inode) the open connection is to.
+        let file = Mutex<FileIdentity?>(nil)
 
         init(path: String) { self.path = path }
     }
@@ -236,20 +238,24 @@ public struct BrokerDatabase: Sendable {
     /// Whether the database file exists.
     public var exists: Bool { FileManager.default.fileExists(atPath: slot.path) }
 
-    /// The open connection, opening the file if needed; nil when the file does not exist (a
-    /// connection left over from a file that was removed is closed).
+    /// The open connection, opening the file if needed; nil when the file does not exist. A
+    /// connection left over from a file that was removed, or replaced by another file (a device
+    /// wiped and refilled by replication while the server ran), is closed: it would read and
+    /// write the old file.
     public func connection() async throws -> SQLiteConnection? {
         let cached = slot.connection.withLock { $0 }
-        guard exists else {
-            if let cached {
-                slot.connection.withLock { $0 = nil }
-                await cache.closeConnection(cached)
-            }
-            return nil
+        let current = FileIdentity(path: slot.path)
+        if let cached, current == nil || current != slot.file.withLock({ $0 }) {
+            slot.connection.withLock { $0 = nil }
+            slot.file.withLock { $0 = nil }
+            await cache.closeConnection(cached)
+        } else if let cached {
+            return cached
         }
-        if let cached { return cached }
+        guard current != nil else { return nil }
         let connection = try await cache.open(slot.path)
         slot.connection.withLock { $0 = connection }
+        slot.file.withLock { $0 = current }
         return connection
     }
 
@@ -275,3 +281,4 @@ extension SQLiteConnection {
         }
     }
 }
+
