@@ -245,6 +245,8 @@ public struct ObjectReplicator: Sendable {
             return try await context.blocking {
                 try SuffixHashes.hashes(partitionPath: path, recalculate: recalculate, reclaimAge: reclaimAge, now: now)
             }
+        } catch is CancellationError {
+            return nil
         } catch {
             context.logger.error("cannot hash a partition", metadata: ["path": "\(path)", "error": "\(error)"])
             return nil
