@@ -45,16 +45,19 @@ public final class DaemonRunner: Sendable {
     /// from running in the background.
     public let intervals: [Daemon: Double]
     public let auditorBytesPerSecond: Int
+    /// Partitions (objects) or databases (containers, accounts) the replicators work on at once.
+    public let replicatorConcurrency: Int
 
     public init(
         context: DaemonContext, containerCache: BrokerConnectionCache, accountCache: BrokerConnectionCache,
-        intervals: [Daemon: Double] = [:], auditorBytesPerSecond: Int = 10_000_000
+        intervals: [Daemon: Double] = [:], auditorBytesPerSecond: Int = 10_000_000, replicatorConcurrency: Int = 4
     ) {
         self.context = context
         self.containerCache = containerCache
         self.accountCache = accountCache
         self.intervals = intervals
         self.auditorBytesPerSecond = auditorBytesPerSecond
+        self.replicatorConcurrency = max(1, replicatorConcurrency)
     }
 
     /// Intervals from `object.<daemon>_interval` settings (seconds, default 30).
@@ -69,9 +72,13 @@ public final class DaemonRunner: Sendable {
     /// One pass of one daemon.
     public func runOnce(_ daemon: Daemon) async -> DaemonReport {
         switch daemon {
-        case .objectReplicator: await ObjectReplicator(context: context).runOnce()
-        case .containerReplicator: await DatabaseReplicator(context: context, kind: .container, cache: containerCache).runOnce()
-        case .accountReplicator: await DatabaseReplicator(context: context, kind: .account, cache: accountCache).runOnce()
+        case .objectReplicator: await ObjectReplicator(context: context, concurrency: replicatorConcurrency).runOnce()
+        case .containerReplicator:
+            await DatabaseReplicator(context: context, kind: .container, cache: containerCache, concurrency: replicatorConcurrency)
+                .runOnce()
+        case .accountReplicator:
+            await DatabaseReplicator(context: context, kind: .account, cache: accountCache, concurrency: replicatorConcurrency)
+                .runOnce()
         case .objectAuditor: await ObjectAuditor(context: context, bytesPerSecond: auditorBytesPerSecond).runOnce()
         case .objectUpdater: await ObjectUpdater(context: context).runOnce()
         case .containerUpdater: await ContainerUpdater(context: context, cache: containerCache).runOnce()

@@ -71,7 +71,6 @@ public struct ObjectExpirer: Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "X-Timestamp", value: timestamp.normal)
                 headers.add(name: "X-If-Delete-At", value: String(entry.deleteAt))
-                headers.add(name: "X-Backend-Clean-Expiring-Object-Queue", value: "no")
                 headers.add(name: "User-Agent", value: "object-expirer")
                 if !containerNodes.isEmpty {
                     let container = containerNodes[index % containerNodes.count]

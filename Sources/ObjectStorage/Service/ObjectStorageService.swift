@@ -66,7 +66,7 @@ public final class ObjectStorageService: Sendable {
         daemons = DaemonRunner(
             context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
             containerCache: containerServer.cache, accountCache: accountServer.cache, intervals: intervals,
-            auditorBytesPerSecond: auditorRate)
+            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4))
     }
 
     /// The daemons again, reaching the storage servers at other addresses (`ip:port` as the
@@ -76,7 +76,8 @@ public final class ObjectStorageService: Sendable {
         context.addressMap = addressMap
         return DaemonRunner(
             context: context, containerCache: containerServer.cache, accountCache: accountServer.cache,
-            intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond)
+            intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond,
+            replicatorConcurrency: daemons.replicatorConcurrency)
     }
 
     /// The daemons' background loops, for `stratus up`.
