@@ -221,6 +221,44 @@ final class DaemonTests: XCTestCase {
         }
     }
 
+    /// Account updates queued by container servers go out again, newest first per container,
+    /// with the container database's current stats; an unreachable target stays queued.
+    func testContainerUpdaterSendsQueuedAccountUpdatesWithCurrentStats() async throws {
+        try await DaemonCluster.run { cluster in
+            let created = try await cluster.call(.put, "/q")
+            XCTAssertEqual(created.status, .created)
+            try await cluster.upload("q", "a", Array(repeating: 1, count: 10))
+            try await cluster.upload("q", "b", Array(repeating: 2, count: 20))
+            let containerNodes = try cluster.rings.container.nodes(account: cluster.account, container: "q").nodes
+            let hash = try BrokerLocation(devicesRoot: cluster.devices, hashPath: cluster.context.hashPath)
+                .hash(account: cluster.account, container: "q")
+            let (accountPartition, accountNodes) = try cluster.rings.account.nodes(account: cluster.account)
+            let reachable = accountNodes.map {
+                AccountUpdateTarget(host: "\($0.ip):\($0.port)", device: $0.device, partition: String(accountPartition))
+            }
+            let unreachable = AccountUpdateTarget(host: "127.0.0.1:1", device: "d1", partition: String(accountPartition))
+            let stale = AccountUpdate(
+                account: cluster.account, container: "q", putTimestamp: SwiftTimestamp(seconds: 1_000_000_000)!,
+                deleteTimestamp: .zero, objectCount: 99, bytesUsed: 9999)
+            let queue = AccountUpdateQueue(devicesRoot: cluster.devices)
+            let device = containerNodes[0].device
+            try queue.enqueue(stale, targets: reachable, device: device, containerHash: hash, now: SwiftTimestamp(seconds: 1_700_000_000)!)
+            try queue.enqueue(
+                stale, targets: reachable + [unreachable], device: device, containerHash: hash,
+                now: SwiftTimestamp(seconds: 1_700_000_001)!)
+
+            let report = await cluster.daemons.runOnce(.containerUpdater)
+            XCTAssertEqual(report["queued updates sent"], 1, "the older one needs nothing the newer did not send: \(report)")
+            XCTAssertEqual(report["queued updates kept"], 1, "\(report)")
+            let left = queue.list(device: device)
+            XCTAssertEqual(left.count, 1)
+            XCTAssertEqual(try left.first.map { try queue.load($0).targets }, [unreachable])
+            let head = try await cluster.call(.head, "")
+            XCTAssertEqual(head.headers[HTTPField.Name("X-Account-Object-Count")!], "2", "not the queued 99")
+            XCTAssertEqual(head.headers[HTTPField.Name("X-Account-Bytes-Used")!], "30")
+        }
+    }
+
     /// An object past its X-Delete-At leaves the servers and the listing with the expirer's pass.
     func testExpirerRemovesExpiredObjectsFromListings() async throws {
         try await DaemonCluster.run { cluster in

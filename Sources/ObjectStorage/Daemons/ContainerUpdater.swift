@@ -11,7 +11,10 @@ import Logging
 /// database records them as reported. Then the account updates queued by container PUTs and
 /// DELETEs that could not reach an account server (`AccountUpdateQueue`) are sent again, newest
 /// first per container: a target that took a newer update of the container needs none of the
-/// older ones. A target that answers 2xx or 404 (no such account) is done with.
+/// older ones. While the container's database is on the device, its current object count and
+/// bytes go instead of the queued ones (an account takes the counts of the last update it gets,
+/// so stale queued counts would undo a newer report). A target that answers 2xx or 404 (no
+/// such account) is done with.
 public struct ContainerUpdater: Sendable {
     public let context: DaemonContext
     /// The container databases' connections (the container server's, in one process with it).
@@ -99,6 +102,26 @@ public struct ContainerUpdater: Sendable {
         }
     }
 
+    /// The queued update with the stats of the container's database on `device` now (its put
+    /// and delete times no older than the queued ones); nil when the database is not there.
+    func currentUpdate(_ queued: AccountUpdate, device: String, hash: String) async -> AccountUpdate? {
+        guard let partition = try? context.ring(.container).partition(account: queued.account, container: queued.container)
+        else { return nil }
+        let location = BrokerLocation(devicesRoot: context.devicesRoot, hashPath: context.hashPath)
+        let path = location.databasePath(kind: .container, device: device, partition: String(partition), hash: hash)
+        guard FileManager.default.fileExists(atPath: path),
+            let info = try? await cache.withDatabase(at: path, { db in
+                try await ContainerDatabase(database: db, account: "", container: "").info()
+            })
+        else { return nil }
+        var update = queued
+        update.putTimestamp = max(queued.putTimestamp, info.putTimestamp)
+        update.deleteTimestamp = max(queued.deleteTimestamp, info.deleteTimestamp)
+        update.objectCount = info.objectCount
+        update.bytesUsed = info.bytesUsed
+        return update
+    }
+
     /// Delivers the device's queued account updates (see `AccountUpdateQueue`).
     func sendQueued(device: String, _ tally: DaemonTally) async {
         let queue = AccountUpdateQueue(devicesRoot: context.devicesRoot)
@@ -116,11 +139,14 @@ public struct ContainerUpdater: Sendable {
         }
         for hash in order {
             var servedNewer = Set<AccountUpdateTarget>()
+            // Account servers take the object count and bytes of the last update they get: send
+            // the database's current stats, not the queued (older) ones, while it is here.
+            let current = await currentUpdate(byContainer[hash]!.last!.update, device: device, hash: hash)
             for var entry in byContainer[hash]!.reversed() {
                 var remaining: [AccountUpdateTarget] = []
                 for target in entry.targets where !servedNewer.contains(target) {
                     let mapped = AccountUpdateTarget(host: context.mapped(target.host), device: target.device, partition: target.partition)
-                    let status = await send(entry.update, to: [mapped]).first ?? nil
+                    let status = await send(current ?? entry.update, to: [mapped]).first ?? nil
                     if let status, (200..<300).contains(status) || status == 404 {
                         servedNewer.insert(target)
                     } else {

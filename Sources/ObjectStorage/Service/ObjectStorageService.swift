@@ -7,7 +7,8 @@ import StratusKit
 /// account (6202), container (6201) and object server (6200), each serving every device
 /// under `DATA_DIR/object/devices` (`d1` … `dN`, one zone each), with the three rings in
 /// `DATA_DIR/object/rings` (made on first start: N devices, 3 replicas) and the cluster's
-/// hash path suffix in `DATA_DIR/object/hash_path_suffix` (made once, never changed).
+/// hash path suffix in `DATA_DIR/object/hash_path_suffix` (made once, never changed), and the
+/// consistency daemons over those devices (`backgroundTasks()`, docs/object-storage-daemons.md).
 public final class ObjectStorageService: Sendable {
     public static let defaultPort = 8080
     public static let catalogType = "object-store"
@@ -24,7 +25,6 @@ public final class ObjectStorageService: Sendable {
     /// The consistency daemons (replicators, auditor, updaters, expirer) of this host.
     public let daemons: DaemonRunner
     let client: BackendClient
-    let logger: Logger
 
     /// - Parameters:
     ///   - publicURL: where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
@@ -60,7 +60,6 @@ public final class ObjectStorageService: Sendable {
         self.rings = rings
         self.hashPath = hashPath
         self.devicesRoot = devices
-        self.logger = logger
         let intervals = try DaemonRunner.intervals(from: config)
         let auditorRate = try config.int("object.auditor_bytes_per_second", default: 10_000_000)
         daemons = DaemonRunner(
