@@ -323,6 +323,43 @@ final class DaemonTests: XCTestCase {
         }
     }
 
+    /// A container database written on a handoff device is created on its primaries with its
+    /// rows and metadata, then removed from the handoff.
+    func testHandoffDatabaseMovesToItsPrimaries() async throws {
+        try await DaemonCluster.run { cluster in
+            let (partition, nodes) = try cluster.rings.container.nodes(account: cluster.account, container: "stray")
+            let handoff = try XCTUnwrap(cluster.rings.container.handoffNodes(partition: partition).first { _ in true })
+            let base = BackendClient.path(device: handoff.device, partition: partition, account: cluster.account, container: "stray")
+            var headers = HTTPHeaders()
+            headers.add(name: "X-Timestamp", value: SwiftTimestamp.now().internal)
+            headers.add(name: "X-Container-Meta-Origin", value: "handoff")
+            let created = await cluster.context.request(.PUT, node: handoff, path: base, headers: headers)
+            XCTAssertEqual(created?.status, 201)
+            headers = HTTPHeaders()
+            for (name, value) in [
+                ("X-Timestamp", SwiftTimestamp.now().internal), ("X-Size", "7"), ("X-Content-Type", "text/plain"),
+                ("X-Etag", md5Hex(Array("content".utf8))),
+            ] { headers.add(name: name, value: value) }
+            let row = await cluster.context.request(.PUT, node: handoff, path: base + "/item", headers: headers)
+            XCTAssertEqual(row?.status, 201)
+            let handoffFiles = cluster.files(on: handoff.device, under: "containers", endingWith: ".db")
+            XCTAssertEqual(handoffFiles.count, 1)
+
+            let report = await cluster.daemons.runOnce(.containerReplicator)
+            XCTAssertEqual(report["databases created"], 3, "\(report)")
+            XCTAssertEqual(report["handoff databases removed"], 1, "\(report)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: handoffFiles[0]))
+            for node in nodes {
+                let answer = await cluster.context.request(
+                    .GET, node: node,
+                    path: BackendClient.path(device: node.device, partition: partition, account: cluster.account, container: "stray"))
+                XCTAssertEqual(answer.map { String(buffer: $0.body) }, "item\n", node.device)
+                XCTAssertEqual(answer?.headers.first(name: "X-Container-Meta-Origin"), "handoff", node.device)
+                XCTAssertEqual(answer?.headers.first(name: "X-Container-Object-Count"), "1", node.device)
+            }
+        }
+    }
+
     /// The replication PUT stores exactly the file it is given, and only when it adds something.
     func testReplicationPutStoresTheFileAsIs() async throws {
         let fixture = try ObjectServerFixture()
