@@ -11,7 +11,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -46,6 +46,7 @@ struct Up: AsyncParsableCommand {
         let networkURL = "http://\(host):\(networkPort)"
         let network = try await NetworkService(
             dataDirectory: dataDirectory, config: config, publicURL: networkURL, authURL: identityURL, logger: logger)
+        let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
         let catalog = [
@@ -73,7 +74,7 @@ struct Up: AsyncParsableCommand {
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
             BackgroundTask { await image.runScrubber() },
-        ]
+        ] + objectStorage.backgroundTasks()
         do {
             try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
                 let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
@@ -95,6 +96,7 @@ struct Up: AsyncParsableCommand {
         await network.shutdown()
         await image.shutdown()
         await identity.shutdown()
+        withExtendedLifetime(servingLock) {}
     }
 
     /// The flag's password, else the one saved on an earlier start, else a new one (saved);

@@ -53,8 +53,9 @@ run curl -s -H "X-Auth-Token: $TOKEN" -H "Range: bytes=6-11" "$URL/photos/hello.
 expect_eq "a Range GET returns those bytes" "object" "$OUT"
 run curl -s -o /dev/null -w "%{http_code}" -H "X-Auth-Token: $TOKEN" -H "Range: bytes=500-600" "$URL/photos/hello.txt"
 expect_eq "an unsatisfiable range is 416" "416" "$OUT"
-# (Its listing entry stays until an expirer pass removes it; that daemon is not built yet,
-# so the expiring object goes in a container of its own.)
+# (Its listing entry stays until an expirer pass removes it, up to object.expirer_interval
+# seconds later, so the expiring object goes in a container of its own; object_durability.sh
+# checks the expirer.)
 expect_ok "swift post ephemeral" "${SW[@]}" post ephemeral
 run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" -H "X-Delete-After: 2" --data-binary soon "$URL/ephemeral/short-lived"
 expect_eq "an object with X-Delete-After is created" "201" "$OUT"

@@ -13,6 +13,7 @@ import StratusKit
 /// | `POST /<device>/<partition>/<account>` + `X-Timestamp` | 204 metadata merged, 404 |
 /// | `HEAD /<device>/<partition>/<account>` | 204 with the stats headers, 404 |
 /// | `GET /<device>/<partition>/<account>` | 200 listing (204 for an empty plain-text one), 404, 406, 412 `limit` over 10,000 |
+/// | `POST /<device>/<partition>/<hash>` + `X-Backend-Replicate: REPLICATE` | database replication (see `DatabaseReplicationMessage`) |
 ///
 /// A 404 for a deleted account carries `X-Account-Status: Deleted`. A missing `X-Timestamp`
 /// where one is required is 400, a device with no directory 507, a malformed path 400, a path
@@ -20,6 +21,9 @@ import StratusKit
 /// business: a listing of an account with no database is 404.
 extension AccountServer {
     func respond(to request: Request, context: StratusRequestContext) async throws -> Response {
+        if DatabaseReplicationHandler.wants(request) {
+            return try await DatabaseReplicationHandler(kind: .account, location: location, cache: cache).respond(to: request)
+        }
         let storage = try StorageRequest(
             request, minimum: 3, maximum: request.method == .put ? 4 : 3, restWithLast: false,
             invalidUTF8Message: "Invalid UTF8")

@@ -36,6 +36,8 @@ public final class BrokerConnectionCache: Sendable {
         let path: String
         let lock = AsyncSerialLock()
         let connection = Mutex<SQLiteConnection?>(nil)
+        /// The file (device, inode) the open connection is to.
+        let file = Mutex<FileIdentity?>(nil)
 
         init(path: String) { self.path = path }
     }
@@ -168,12 +170,14 @@ public final class BrokerConnectionCache: Sendable {
     /// Opens an existing database file for use by the servers: write-ahead log (readers do not
     /// block the writer, a commit appends to the log instead of rewriting pages), `synchronous =
     /// NORMAL` (a commit survives a crash of the process; a power loss may lose the last commits
-    /// but never corrupts the file), and `chexor` for the triggers.
+    /// but never corrupts the file), a 5 s busy timeout, and `chexor` for the triggers.
     func open(_ path: String) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         state.withLock { $0.opened += 1 }
         do {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+            // busy_timeout: another process (a `stratus object … --once` pass beside a running
+            // cloud) may hold the write lock for a moment; wait for it instead of failing.
+            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
                 _ = try await connection.query(pragma)
             }
             try await connection.install(customFunction: Chexor.sqlFunction())
@@ -237,20 +241,24 @@ public struct BrokerDatabase: Sendable {
     /// Whether the database file exists.
     public var exists: Bool { FileManager.default.fileExists(atPath: slot.path) }
 
-    /// The open connection, opening the file if needed; nil when the file does not exist (a
-    /// connection left over from a file that was removed is closed).
+    /// The open connection, opening the file if needed; nil when the file does not exist. A
+    /// connection left over from a file that was removed, or replaced by another file (a device
+    /// wiped and refilled by replication while the server ran), is closed: it would read and
+    /// write the old file.
     public func connection() async throws -> SQLiteConnection? {
         let cached = slot.connection.withLock { $0 }
-        guard exists else {
-            if let cached {
-                slot.connection.withLock { $0 = nil }
-                await cache.closeConnection(cached)
-            }
-            return nil
+        let current = FileIdentity(path: slot.path)
+        if let cached, current == nil || current != slot.file.withLock({ $0 }) {
+            slot.connection.withLock { $0 = nil }
+            slot.file.withLock { $0 = nil }
+            await cache.closeConnection(cached)
+        } else if let cached {
+            return cached
         }
-        if let cached { return cached }
+        guard current != nil else { return nil }
         let connection = try await cache.open(slot.path)
         slot.connection.withLock { $0 = connection }
+        slot.file.withLock { $0 = current }
         return connection
     }
 

@@ -14,6 +14,7 @@ import StratusKit
 /// | `POST /<device>/<partition>/<account>/<container>` + `X-Timestamp` | 204 metadata merged, 404 deleted |
 /// | `HEAD` ... container | 204 with the stats headers, 404 |
 /// | `GET` ... container | 200 listing (204 for an empty plain-text one), 404, 406, 412 `limit` over 10,000 |
+/// | `POST /<device>/<partition>/<hash>` + `X-Backend-Replicate: REPLICATE` | database replication (see `DatabaseReplicationMessage`) |
 ///
 /// A missing `X-Timestamp` where one is required is 400, a device with no directory 507, a
 /// malformed path 400, a path that is not UTF-8 412, another method 405. Container PUT and DELETE
@@ -21,6 +22,9 @@ import StratusKit
 /// `X-Account-Partition` (see `updateAccounts`).
 extension ContainerServer {
     func respond(to request: Request, context: StratusRequestContext) async throws -> Response {
+        if DatabaseReplicationHandler.wants(request) {
+            return try await DatabaseReplicationHandler(kind: .container, location: location, cache: cache).respond(to: request)
+        }
         let strict = request.method == .post
         let storage = try StorageRequest(
             request, minimum: 4, maximum: strict ? 4 : 5, restWithLast: !strict,

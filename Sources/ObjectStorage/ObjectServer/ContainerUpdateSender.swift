@@ -10,17 +10,23 @@ public struct ContainerUpdate: Codable, Sendable, Equatable {
     public var object: String
     /// Header names lowercased.
     public var headers: [String: String]
+    /// Ids of the container ring devices that took the update already (the object updater
+    /// records them when only some did, as Swift's does, and sends to the others only).
+    public var successes: [Int]?
 
-    public init(op: String, account: String, container: String, object: String, headers: [String: String]) {
+    public init(
+        op: String, account: String, container: String, object: String, headers: [String: String], successes: [Int]? = nil
+    ) {
         self.op = op
         self.account = account
         self.container = container
         self.object = object
         self.headers = headers
+        self.successes = successes
     }
 
     enum CodingKeys: String, CodingKey {
-        case op, account, container, headers
+        case op, account, container, headers, successes
         case object = "obj"
     }
 

@@ -81,6 +81,7 @@ extension ObjectServer {
             if case .system = error { context.logger.error("metadata write failed", metadata: ["error": "\(error)"]) }
             return ObjectServer.failure(error, device: path.device, method: method)
         }
+        if let deleteAt { await recordExpiring(disk: disk, path: path, deleteAt: deleteAt, context: context) }
 
         var update: [String: String] = [
             "x-size": object.metadata["Content-Length"] ?? "0", "x-content-type": contentType,

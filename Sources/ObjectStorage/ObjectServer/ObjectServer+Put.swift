@@ -14,6 +14,7 @@ extension ObjectServer {
     /// 422 when the body's MD5 is not the `ETag` sent; 499 when the body is shorter than
     /// `Content-Length`; 507 when the device is missing or full.
     func put(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        if ObjectServer.isReplicationPut(request) { return try await replicationPut(request, context: context) }
         let path = try ObjectServer.objectPath(request)
         let method = request.method
         let timestamp = try ObjectServer.requiredTimestamp(request)
@@ -97,6 +98,8 @@ extension ObjectServer {
             if case .system = error { context.logger.error("object write failed", metadata: ["error": "\(error)"]) }
             return ObjectServer.failure(error, device: path.device, method: method)
         }
+
+        if let deleteAt { await recordExpiring(disk: disk, path: path, deleteAt: deleteAt, context: context) }
 
         var update: [String: String] = [
             "x-size": String(writer.bytesWritten), "x-content-type": contentType, "x-timestamp": timestamp.internal,

@@ -7,7 +7,8 @@ import StratusKit
 /// account (6202), container (6201) and object server (6200), each serving every device
 /// under `DATA_DIR/object/devices` (`d1` … `dN`, one zone each), with the three rings in
 /// `DATA_DIR/object/rings` (made on first start: N devices, 3 replicas) and the cluster's
-/// hash path suffix in `DATA_DIR/object/hash_path_suffix` (made once, never changed).
+/// hash path suffix in `DATA_DIR/object/hash_path_suffix` (made once, never changed), and the
+/// consistency daemons over those devices (`backgroundTasks()`, docs/object-storage-daemons.md).
 public final class ObjectStorageService: Sendable {
     public static let defaultPort = 8080
     public static let catalogType = "object-store"
@@ -17,6 +18,12 @@ public final class ObjectStorageService: Sendable {
     public let containerServer: ContainerServer
     public let accountServer: AccountServer
     public let ports: (proxy: Int, object: Int, container: Int, account: Int)
+    public let rings: StorageRings
+    public let hashPath: HashPath
+    /// `DATA_DIR/object/devices`.
+    public let devicesRoot: String
+    /// The consistency daemons (replicators, auditor, updaters, expirer) of this host.
+    public let daemons: DaemonRunner
     let client: BackendClient
 
     /// - Parameters:
@@ -50,7 +57,30 @@ public final class ObjectStorageService: Sendable {
         proxy = try ProxyServer(
             rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"))
         self.ports = ports
+        self.rings = rings
+        self.hashPath = hashPath
+        self.devicesRoot = devices
+        let intervals = try DaemonRunner.intervals(from: config)
+        let auditorRate = try config.int("object.auditor_bytes_per_second", default: 10_000_000)
+        daemons = DaemonRunner(
+            context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
+            containerCache: containerServer.cache, accountCache: accountServer.cache, intervals: intervals,
+            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4))
     }
+
+    /// The daemons again, reaching the storage servers at other addresses (`ip:port` as the
+    /// rings say → `ip:port` to use), for passes that serve the storage servers themselves.
+    public func makeDaemons(addressMap: [String: String]) -> DaemonRunner {
+        var context = daemons.context
+        context.addressMap = addressMap
+        return DaemonRunner(
+            context: context, containerCache: containerServer.cache, accountCache: accountServer.cache,
+            intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond,
+            replicatorConcurrency: daemons.replicatorConcurrency)
+    }
+
+    /// The daemons' background loops, for `stratus up`.
+    public func backgroundTasks() -> [BackgroundTask] { daemons.backgroundTasks() }
 
     /// The catalog URL: Keystone fills in the project per token.
     public var catalogURL: String { proxy.publicURL + "/v1/AUTH_$(project_id)s" }
@@ -62,6 +92,15 @@ public final class ObjectStorageService: Sendable {
             APIServerSpec(name: "object-server", host: host, port: ports.object, router: objectServer.makeRouter()),
             APIServerSpec(name: "container-server", host: host, port: ports.container, router: containerServer.makeRouter()),
             APIServerSpec(name: "account-server", host: host, port: ports.account, router: accountServer.makeRouter()),
+        ]
+    }
+
+    /// The account, container and object servers (without the proxy), named by their ring kind.
+    public func storageServers(host: String, port: (DaemonContext.Server) -> Int) -> [(DaemonContext.Server, APIServerSpec)] {
+        [
+            (.object, APIServerSpec(name: "object-server", host: host, port: port(.object), router: objectServer.makeRouter())),
+            (.container, APIServerSpec(name: "container-server", host: host, port: port(.container), router: containerServer.makeRouter())),
+            (.account, APIServerSpec(name: "account-server", host: host, port: port(.account), router: accountServer.makeRouter())),
         ]
     }
 
