@@ -1,3 +1,6 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import XCTest
 
 @testable import ObjectStorage
@@ -43,5 +46,19 @@ final class AccessTests: XCTestCase {
         XCTAssertTrue(prefixed.isValid(method: "GET", path: "/v1/AUTH_test/c/prefix/file", keys: ["secret"], now: now))
         XCTAssertFalse(prefixed.isValid(method: "GET", path: "/v1/AUTH_test/c/other", keys: ["secret"], now: now))
         XCTAssertNil(TempURL(query: ["temp_url_sig": "x"]))
+    }
+}
+
+/// The gatekeeper: what a client sends never sets system metadata or backend headers.
+final class GatekeeperTests: XCTestCase {
+    func testClientSystemMetadataAndBackendHeadersAreDropped() {
+        var fields = HTTPFields()
+        fields[HTTPField.Name("X-Container-Sysmeta-Versions-Location")!] = "elsewhere"
+        fields[HTTPField.Name("X-Object-Sysmeta-Slo-Size")!] = "1"
+        fields[HTTPField.Name("X-Backend-Replication")!] = "True"
+        fields[HTTPField.Name("X-Container-Meta-Color")!] = "blue"
+        let head = HTTPRequest(method: .post, scheme: "http", authority: "proxy", path: "/v1/AUTH_test/c", headerFields: fields)
+        let cleaned = ProxyServer.withoutSystemMetadata(Request(head: head, body: RequestBody(buffer: ByteBuffer())))
+        XCTAssertEqual(cleaned.headers.map(\.name.canonicalName), ["x-container-meta-color"])
     }
 }

@@ -73,6 +73,7 @@ public final class ProxyServer: Sendable {
     func handle(_ request: Request, context: StratusRequestContext) async throws -> Response {
         guard let path = ProxyPath(rawPath: request.uri.path) else { return ProxyErrors.response(.badRequest, detail: "Invalid path") }
         if request.method == .options { return try await options(request, path: path) }
+        let request = Self.withoutSystemMetadata(request)
         let response = try await authorizeAndRoute(request, path: path, context: context)
         return try await withCORS(response, request: request, path: path)
     }
@@ -108,6 +109,19 @@ public final class ProxyServer: Sendable {
             return try await handleContainer(request, account: path.account, container: container)
         }
         return try await handleAccount(request, account: path.account)
+    }
+
+    /// Swift's gatekeeper: system metadata (`X-{Account,Container,Object}-Sysmeta-*`) and
+    /// backend headers are the proxy's own; a client cannot set them.
+    static func withoutSystemMetadata(_ request: Request) -> Request {
+        let reserved = request.headers.filter { field in
+            let name = field.name.canonicalName
+            return name.hasPrefix("x-backend-") || (name.hasPrefix("x-") && name.contains("-sysmeta-"))
+        }
+        guard !reserved.isEmpty else { return request }
+        var head = request.head
+        for field in reserved { head.headerFields[field.name] = nil }
+        return Request(head: head, body: request.body)
     }
 
     static func timestamp() -> String { String(format: "%016.5f", Date().timeIntervalSince1970) }
