@@ -18,7 +18,9 @@ final class ProxyTests: XCTestCase {
         }
     }
 
-    static func withProxy(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+    static func withProxy(
+        allowVersionedWrites: Bool = true, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let devices = root + "/devices"
@@ -44,7 +46,7 @@ final class ProxyTests: XCTestCase {
                         let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
                         let proxy = try ProxyServer(
                             rings: rings, publicURL: "http://127.0.0.1:8080",
-                            tempAuthUsers: "test:tester:testing:.admin,test:guest:guestpw")
+                            tempAuthUsers: "test:tester:testing:.admin,test:guest:guestpw", allowVersionedWrites: allowVersionedWrites)
                         try await Application(router: proxy.makeRouter(tokenValidator: NoKeystone())).test(.live) { client in
                             do {
                                 try await body(client)

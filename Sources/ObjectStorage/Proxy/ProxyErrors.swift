@@ -40,6 +40,7 @@ enum ProxyErrors {
         case 413: "The body of your request was too large for this server."
         case 422: "The entity could not be processed."
         case 400: "The request could not be understood."
+        case 500: "The server has either erred or is incapable of performing the requested operation."
         default: "The server is currently unavailable. Please try again at a later time."
         }
     }

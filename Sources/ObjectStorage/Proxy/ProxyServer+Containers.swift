@@ -4,7 +4,9 @@ import NIOHTTP1
 import StratusKit
 
 /// Containers: create (creating the account first when needed), list, metadata, delete.
-/// Each container replica is told which account replica to report its stats to.
+/// Each container replica is told which account replica to report its stats to. The
+/// versioning headers become system metadata on the way in and are shown on the way out
+/// (`ContainerVersioning`).
 extension ProxyServer {
     func containerNodes(_ account: String, _ container: String) throws -> (partition: Int, nodes: [RingDevice]) {
         let partition = try rings.container.partition(account: account, container: container)
@@ -16,18 +18,31 @@ extension ProxyServer {
         let path = { (node: RingDevice) in
             BackendClient.path(device: node.device, partition: partition, account: account, container: container)
         }
+        let fields: HTTPFields
+        switch ContainerVersioning.translateContainerHeaders(request.headers, method: request.method, enabled: allowVersionedWrites) {
+        case .success(let translated): fields = translated
+        case .failure(.bothLocations):
+            return Self.textResponse(
+                .badRequest, "Only one of x-versions-location or x-history-location may be specified", contentType: "text/plain")
+        case .failure(.disabled):
+            return Self.textResponse(.preconditionFailed, "Versioned Writes is disabled", contentType: "text/plain")
+        case .failure(.slash):
+            return Self.textResponse(.preconditionFailed, "Container name cannot contain slashes")
+        }
         switch request.method {
         case .get, .head:
             let answer = await replicas.read(
                 request.method == .head ? .HEAD : .GET, ring: rings.container, partition: partition, path: path,
-                headers: ProxyHeaders.toBackend(request.headers), query: request.uri.query)
+                headers: ProxyHeaders.toBackend(fields), query: request.uri.query)
             if answer.status == 404 { return ProxyErrors.response(.notFound) }
-            return relay(answer, method: request.method)
+            var response = relay(answer, method: request.method)
+            if let location = ContainerVersioning.clientField(containerInfo: answer.headers) { response.headers.append(location) }
+            return response
         case .put, .delete:
             defer { infoCache.invalidate(InfoCache.key(account: account, container: container)) }
             if request.method == .put { try await ensureAccount(account) }
             let accountTargets = try accountNodes(account)
-            var base = ProxyHeaders.toBackend(request.headers)
+            var base = ProxyHeaders.toBackend(fields)
             base.replaceOrAdd(name: "X-Timestamp", value: Self.timestamp())
             let targets = nodes.enumerated().map { index, node in
                 var headers = base
@@ -41,7 +56,7 @@ extension ProxyServer {
             return quorumResponse(answers, replicas: nodes.count)
         case .post:
             defer { infoCache.invalidate(InfoCache.key(account: account, container: container)) }
-            var headers = ProxyHeaders.toBackend(request.headers)
+            var headers = ProxyHeaders.toBackend(fields)
             headers.replaceOrAdd(name: "X-Timestamp", value: Self.timestamp())
             let answers = await replicas.writeAll(.POST, nodes: nodes.map { ($0, path($0), headers) })
             return quorumResponse(answers, replicas: nodes.count)

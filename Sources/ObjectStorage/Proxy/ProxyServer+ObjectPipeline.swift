@@ -70,10 +70,14 @@ extension ProxyServer {
         return nil
     }
 
-    /// `/info`: Swift's constraints and the large-object and bulk sections.
+    /// `/info`: Swift's constraints, the large-object and bulk sections, and
+    /// `versioned_writes` when containers may be versioned.
     func infoDocument() -> JSONValue {
         var info = constraints.info(tempAuth: !tempAuth.users.isEmpty).objectValue ?? [:]
         for (key, value) in limits.info { info[key] = value }
+        if allowVersionedWrites {
+            info["versioned_writes"] = ["allowed_flags": .array(ContainerVersioning.allowedFlags.map { .string($0) })]
+        }
         return .object(info)
     }
 }

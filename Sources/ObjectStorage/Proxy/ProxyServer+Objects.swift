@@ -7,7 +7,21 @@ import StratusKit
 /// container replica to update), downloads streamed from the first replica that has the
 /// object, metadata updates and deletes to every replica.
 extension ProxyServer {
+    /// An object request after copy and large-object handling: PUTs and DELETEs in a
+    /// versioned container go through versioning (ProxyServer+Versioning.swift), everything
+    /// else straight to the object servers.
     func handleObject(_ request: Request, account: String, container: String, object: String) async throws -> Response {
+        if request.method == .put || request.method == .delete,
+            let versioning = try await containerVersioning(account: account, container: container)
+        {
+            return try await versionedWrite(request, versioning: versioning, account: account, container: container, object: object)
+        }
+        return try await storeObject(request, account: account, container: container, object: object)
+    }
+
+    /// The object request itself, to the object servers (Swift's proxy-server object
+    /// controller, below every middleware).
+    func storeObject(_ request: Request, account: String, container: String, object: String) async throws -> Response {
         let partition = try rings.object.partition(account: account, container: container, object: object)
         let nodes = rings.object.primaryNodes(partition: partition)
         let path = { (node: RingDevice) in

@@ -18,12 +18,16 @@ public final class ProxyServer: Sendable {
     /// Where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
     public let publicURL: String
     let constraints: SwiftConstraints
+    /// Whether containers may be versioned (`X-Versions-Location`, `X-History-Location`),
+    /// Swift's `allow_versioned_writes`.
+    let allowVersionedWrites: Bool
     let infoCache = InfoCache()
     let limits = LargeObjectLimits()
 
     public init(
         rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
-        resellerAdminRole: String = "ResellerAdmin", constraints: SwiftConstraints = SwiftConstraints()
+        resellerAdminRole: String = "ResellerAdmin", constraints: SwiftConstraints = SwiftConstraints(),
+        allowVersionedWrites: Bool = true
     ) throws {
         self.rings = rings
         self.replicas = ReplicaIO(client: BackendClient())
@@ -32,6 +36,7 @@ public final class ProxyServer: Sendable {
         self.resellerAdminRole = resellerAdminRole
         self.publicURL = publicURL
         self.constraints = constraints
+        self.allowVersionedWrites = allowVersionedWrites
     }
 
     public func shutdown() async { await replicas.client.shutdown() }

@@ -55,7 +55,8 @@ public final class ObjectStorageService: Sendable {
             layout: ObjectDiskLayout(devices: devices, hashPath: hashPath),
             containerUpdateSender: HTTPContainerUpdateSender(client: client), logger: logger)
         proxy = try ProxyServer(
-            rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"))
+            rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"),
+            allowVersionedWrites: try config.bool("object.allow_versioned_writes", default: true))
         self.ports = ports
         self.rings = rings
         self.hashPath = hashPath
