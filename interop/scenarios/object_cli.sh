@@ -224,4 +224,68 @@ expect_json "PUT ?extract-archive=tar creates the archive's files" "d['Number Fi
 expect_ok "swift list unpacked" "${SW[@]}" list unpacked
 expect_eq "as objects under the upload path" "tree/one.txt tree/sub/two.txt" "$(echo $OUT)"
 
+
+# --- object versioning: X-Versions-Location (stack) and X-History-Location (history) ---------
+expect_ok "swift capabilities" "${SW[@]}" capabilities
+expect_contains "they list versioned_writes" "versioned_writes"
+expect_ok "swift post archive" "${SW[@]}" post archive
+expect_ok "swift post -H 'X-Versions-Location: archive' versioned" "${SW[@]}" post -H "X-Versions-Location: archive" versioned
+expect_ok "swift stat versioned" "${SW[@]}" stat versioned
+expect_contains "it shows the archive container" "X-Versions-Location: archive"
+run "$PY" -c '
+import openstack
+c = openstack.connect(cloud="stratus").object_store.get_container_metadata("versioned")
+print(c.versions_location, c.history_location)'
+expect_eq "openstacksdk reads versions_location" "archive None" "$OUT"
+echo "version one" >"$WORK/notes.txt"
+expect_ok "swift upload notes.txt (first version)" bash -c "cd '$WORK' && swift upload versioned notes.txt"
+echo "version two" >"$WORK/notes.txt"
+expect_ok "swift upload notes.txt again" bash -c "cd '$WORK' && swift upload versioned notes.txt"
+expect_ok "swift list archive" "${SW[@]}" list archive
+ARCHIVED="$OUT"
+expect_eq "one earlier version, named <length><name>/<timestamp>" 1 "$(grep -c '^009notes.txt/[0-9]\{10\}\.[0-9]\{5\}$' <<<"$ARCHIVED")"
+run "${SW[@]}" download versioned notes.txt -o -
+expect_eq "the object is the second version" "version two" "$OUT"
+run "${SW[@]}" download archive "$ARCHIVED" -o -
+expect_eq "the archive holds the first" "version one" "$OUT"
+expect_ok "swift delete versioned notes.txt" "${SW[@]}" delete versioned notes.txt
+run "${SW[@]}" download versioned notes.txt -o -
+expect_eq "the delete restored the first version" "version one" "$OUT"
+expect_ok "swift list archive after the delete" "${SW[@]}" list archive
+expect_eq "the restored version left the archive" "" "$OUT"
+expect_ok "swift delete versioned notes.txt again" "${SW[@]}" delete versioned notes.txt
+run "${SW[@]}" stat versioned notes.txt
+expect_fail "with no earlier version the object is gone" test "$RC" = 0
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" --data-binary one "$URL/versioned/nowhere-test"
+expect_eq "an upload with nothing to archive is 201" "201" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X POST -H "X-Auth-Token: $TOKEN" -H "X-Versions-Location: missing" "$URL/versioned"
+expect_eq "the archive container is changed to one that does not exist" "204" "$OUT"
+run curl -s -o /dev/null -w "%{http_code}" -X PUT -H "X-Auth-Token: $TOKEN" --data-binary two "$URL/versioned/nowhere-test"
+expect_eq "overwriting with no archive container is 412" "412" "$OUT"
+run curl -s -X POST -H "X-Auth-Token: $TOKEN" -H "X-Versions-Location: a" -H "X-History-Location: b" -w " %{http_code}" "$URL/versioned"
+expect_eq "both locations at once is 400" "Only one of x-versions-location or x-history-location may be specified 400" "$OUT"
+expect_ok "swift post -H 'X-Remove-Versions-Location: x' versioned" "${SW[@]}" post -H "X-Remove-Versions-Location: x" versioned
+expect_ok "swift stat versioned after the removal" "${SW[@]}" stat versioned
+expect_eq "versioning is off" "" "$(grep Versions-Location <<<"$OUT")"
+
+expect_ok "swift post history" "${SW[@]}" post history
+expect_ok "swift post -H 'X-History-Location: history' journal" "${SW[@]}" post -H "X-History-Location: history" journal
+expect_ok "swift stat journal" "${SW[@]}" stat journal
+expect_contains "it shows the history location" "X-History-Location: history"
+echo "entry one" >"$WORK/log.txt"
+expect_ok "swift upload log.txt" bash -c "cd '$WORK' && swift upload journal log.txt"
+echo "entry two" >"$WORK/log.txt"
+expect_ok "swift upload log.txt again" bash -c "cd '$WORK' && swift upload journal log.txt"
+expect_ok "swift delete journal log.txt" "${SW[@]}" delete journal log.txt
+run "${SW[@]}" stat journal log.txt
+expect_fail "history mode deletes the object" test "$RC" = 0
+expect_ok "swift list --long history" "${SW[@]}" list --long history
+expect_eq "both versions and a delete marker are kept" 3 "$(grep -c ' 007log.txt/' <<<"$OUT")"
+expect_contains "the marker has the delete-marker content type" "application/x-deleted;swift_versions_deleted=1"
+run "${SW[@]}" list history
+FIRST_ENTRY="$(head -n 1 <<<"$OUT")"
+expect_ok "swift copy the first version back" "${SW[@]}" copy --destination /journal/log.txt history "$FIRST_ENTRY"
+run "${SW[@]}" download journal log.txt -o -
+expect_eq "the first version is restored" "entry one" "$OUT"
+
 finish
