@@ -133,6 +133,29 @@ final class ProxyVersioningTests: XCTestCase {
         }
     }
 
+    func testLocationsAreUnquotedAndCutAtASlash() async throws {
+        try await ProxyLargeObjectTests.withSession { s in
+            try await Self.createContainers(s, ["my%20archive"])
+            try await Self.createContainers(s, ["docs"], headers: ["X-Versions-Location": "my%20archive"])
+            let head = try await s.call(.head, "/v1/AUTH_test/docs")
+            XCTAssertEqual(head.header("X-Versions-Location"), "my%20archive", "shown as it was given")
+            try await s.put("/v1/AUTH_test/docs/file", Array("one".utf8))
+            try await s.put("/v1/AUTH_test/docs/file", Array("two".utf8))
+            let versions = try await Self.archived(s, "my%20archive", count: 1)
+            XCTAssertTrue(versions[0].name.hasPrefix("004file/"))
+
+            // "%2Fx" unquotes to "/x": no archive name is left, so nothing is versioned.
+            let posted = try await s.call(.post, "/v1/AUTH_test/docs", headers: ["X-Versions-Location": "%2Fx"])
+            XCTAssertEqual(posted.status, .noContent)
+            try await s.put("/v1/AUTH_test/docs/file", Array("three".utf8))
+            let deleted = try await s.call(.delete, "/v1/AUTH_test/docs/file")
+            XCTAssertEqual(deleted.status, .noContent)
+            let gone = try await s.call(.get, "/v1/AUTH_test/docs/file")
+            XCTAssertEqual(gone.status, .notFound)
+            _ = try await Self.archived(s, "my%20archive", count: 1)
+        }
+    }
+
     func testTurnedOffVersionedWritesRefuseLocations() async throws {
         try await ProxyTests.withProxy(allowVersionedWrites: false) { client in
             let login = try await ProxyTests.token(client, user: "test:tester", key: "testing")

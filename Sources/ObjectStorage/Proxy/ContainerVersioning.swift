@@ -34,17 +34,14 @@ struct ContainerVersioning: Sendable, Equatable {
     static let deleteMarkerContentType = "application/x-deleted;swift_versions_deleted=1"
 
     /// The versioning of a container from its info (a HEAD answer with system metadata); nil
-    /// when it has none. A stored location is URL-unquoted and cut at its first `/`.
+    /// when it has none. A stored location is URL-unquoted and cut at its first `/` (one that
+    /// leaves no name, such as `%2Fx`, versions nothing).
     init?(containerInfo: HTTPHeaders) {
         guard let stored = containerInfo.first(name: Self.locationSysmeta), !stored.isEmpty else { return nil }
         let location = SwiftText.unquote(stored).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard !location.isEmpty else { return nil }
         archiveContainer = String(location)
         mode = containerInfo.first(name: Self.modeSysmeta) == Mode.history.rawValue ? .history : .stack
-    }
-
-    init(archiveContainer: String, mode: Mode) {
-        self.archiveContainer = archiveContainer
-        self.mode = mode
     }
 
     /// `<3 hex digits: the name's length in UTF-8 bytes><name>/`: every archived version of
