@@ -4,7 +4,8 @@ import NIOHTTP1
 import StratusKit
 
 /// Containers: create (creating the account first when needed), list, metadata, delete.
-/// Each container replica is told which account replica to report its stats to.
+/// Each container replica is told which account replica to report its stats to. In a deleted
+/// account every container request is 404.
 extension ProxyServer {
     func containerNodes(_ account: String, _ container: String) throws -> (partition: Int, nodes: [RingDevice]) {
         let partition = try rings.container.partition(account: account, container: container)
@@ -12,6 +13,8 @@ extension ProxyServer {
     }
 
     func handleContainer(_ request: Request, account: String, container: String) async throws -> Response {
+        // The containers of a deleted account are gone for clients, before the reaper removes them.
+        if case .deleted = try await accountLookup(account) { return ProxyErrors.response(.notFound) }
         let (partition, nodes) = try containerNodes(account, container)
         let path = { (node: RingDevice) in
             BackendClient.path(device: node.device, partition: partition, account: account, container: container)

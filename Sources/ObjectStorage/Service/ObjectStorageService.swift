@@ -22,7 +22,7 @@ public final class ObjectStorageService: Sendable {
     public let hashPath: HashPath
     /// `DATA_DIR/object/devices`.
     public let devicesRoot: String
-    /// The consistency daemons (replicators, auditor, updaters, expirer) of this host.
+    /// The consistency daemons (replicators, auditor, updaters, expirer, reaper) of this host.
     public let daemons: DaemonRunner
     let client: BackendClient
 
@@ -55,7 +55,8 @@ public final class ObjectStorageService: Sendable {
             layout: ObjectDiskLayout(devices: devices, hashPath: hashPath),
             containerUpdateSender: HTTPContainerUpdateSender(client: client), logger: logger)
         proxy = try ProxyServer(
-            rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"))
+            rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"),
+            allowAccountManagement: try config.bool("object.allow_account_management", default: false))
         self.ports = ports
         self.rings = rings
         self.hashPath = hashPath
@@ -65,7 +66,8 @@ public final class ObjectStorageService: Sendable {
         daemons = DaemonRunner(
             context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
             containerCache: containerServer.cache, accountCache: accountServer.cache, intervals: intervals,
-            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4))
+            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4),
+            delayReaping: Double(try config.int("object.delay_reaping", default: 0)))
     }
 
     /// The daemons again, reaching the storage servers at other addresses (`ip:port` as the
@@ -76,7 +78,7 @@ public final class ObjectStorageService: Sendable {
         return DaemonRunner(
             context: context, containerCache: containerServer.cache, accountCache: accountServer.cache,
             intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond,
-            replicatorConcurrency: daemons.replicatorConcurrency)
+            replicatorConcurrency: daemons.replicatorConcurrency, delayReaping: daemons.delayReaping)
     }
 
     /// The daemons' background loops, for `stratus up`.
