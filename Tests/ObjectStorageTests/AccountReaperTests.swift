@@ -136,6 +136,33 @@ final class AccountReaperTests: XCTestCase {
         }
     }
 
+    /// Once reaped and past the reclaim age, the account replicator removes a deleted account's
+    /// databases; the name is free again.
+    func testAReapedAccountIsReclaimedAfterTheReclaimAge() async throws {
+        try await DaemonCluster.run(tempAuthUsers: Self.users, allowAccountManagement: true) { cluster in
+            let created = try await cluster.call(.put, "/box").status
+            XCTAssertEqual(created, .created)
+            try await cluster.upload("box", "thing", randomBytes(10))
+            let reseller = try await ProxyCaller.signIn(cluster.proxy, "reseller:admin", "adminpw")
+            var response = try await reseller.call(.delete, "/v1/AUTH_test")
+            XCTAssertEqual(response.status, .noContent)
+            let reaped = await cluster.daemons.runOnce(.accountReaper)
+            XCTAssertEqual(reaped["containers deleted"], 1, "\(reaped)")
+
+            var now = cluster.context
+            let replicated = await DatabaseReplicator(context: now, kind: .account, cache: cluster.daemons.accountCache).runOnce()
+            XCTAssertEqual(replicated["databases reclaimed"], 0, "not before the reclaim age: \(replicated)")
+            let later = Date().timeIntervalSince1970 + now.reclaimAge + 60
+            now.clock = { later }
+            let reclaimed = await DatabaseReplicator(context: now, kind: .account, cache: cluster.daemons.accountCache).runOnce()
+            XCTAssertEqual(reclaimed["databases reclaimed"], 3, "\(reclaimed)")
+            XCTAssertEqual((1...4).flatMap { cluster.files(on: "d\($0)", under: "accounts", endingWith: ".db") }, [])
+
+            response = try await reseller.call(.put, "/v1/AUTH_test")
+            XCTAssertEqual(response.status, .created, "a reclaimed account can be made again")
+        }
+    }
+
     /// The `.data` files on every device.
     static func dataFiles(_ cluster: DaemonCluster) -> [String] {
         (1...4).flatMap { cluster.files(on: "d\($0)", under: "objects", endingWith: ".data") }

@@ -37,7 +37,10 @@ extension ProxyServer {
 
     func authorize(_ request: Request, path: ProxyPath, caller: ProxyIdentity?) async throws -> Decision {
         // A COPY reads its source here; its destination is checked as a PUT (see `copyObject`).
-        let method = request.method == .copy ? HTTPRequest.Method.get : request.method
+        // A bulk operation at an account's path is no account PUT or DELETE: it needs what a
+        // POST to the account needs.
+        let method: HTTPRequest.Method =
+            request.method == .copy ? .get : path.container == nil && Self.isBulkRequest(request) ? .post : request.method
         if let caller, isOwned(method, path: path, by: caller) { return .allowed(asOwner: true) }
         if let object = path.object, let container = path.container,
             let tempURL = TempURL(query: Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a }))

@@ -85,7 +85,7 @@ public final class ProxyServer: Sendable {
 
     private func authorizeAndRoute(_ request: Request, path: ProxyPath, context: StratusRequestContext) async throws -> Response {
         if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
-        if path.container == nil, let refusal = accountMethodRefusal(request.method) { return refusal }
+        if path.container == nil, !Self.isBulkRequest(request), let refusal = accountMethodRefusal(request.method) { return refusal }
         if let invalid = checkAccountACLHeader(request) { return invalid }
         let caller = identity(request, context: context)
         let asOwner: Bool
