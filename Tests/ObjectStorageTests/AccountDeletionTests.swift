@@ -90,6 +90,13 @@ final class AccountDeletionTests: XCTestCase {
             XCTAssertEqual(response.status, .notFound, "deleted already")
             response = try await keystoneOwner.call(.head, "/v1/AUTH_pK")
             XCTAssertEqual(response.status, .noContent, "other accounts are untouched")
+
+            // A Keystone token with the ResellerAdmin role deletes accounts too.
+            let keystoneReseller = ProxyCaller(client: client, token: "reseller")
+            response = try await keystoneReseller.call(.delete, "/v1/AUTH_pK")
+            XCTAssertEqual(response.status, .noContent)
+            response = try await keystoneOwner.call(.get, "/v1/AUTH_pK")
+            XCTAssertEqual(response.status, .gone)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import StratusKit
 import XCTest
@@ -23,6 +24,29 @@ final class AccountReaperTests: XCTestCase {
         XCTAssertEqual(AccountReaper.shard(of: "anything", among: 1), 0)
         XCTAssertEqual(DaemonRunner.commands["reap"], [.accountReaper])
         XCTAssertEqual(DaemonRunner.Daemon.accountReaper.intervalKey, "reaper_interval")
+    }
+
+    func testSettings() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let logger = Logger(label: "settings")
+        let defaults = try ObjectStorageService(
+            dataDirectory: root + "/a", config: StratusConfig(values: ["object.part_power": "4"]), host: "127.0.0.1", logger: logger)
+        XCTAssertFalse(defaults.proxy.allowAccountManagement, "off unless configured, as in Swift")
+        XCTAssertEqual(defaults.daemons.delayReaping, 0)
+        XCTAssertEqual(defaults.daemons.intervals[.accountReaper], 30)
+        await defaults.shutdown()
+        let configured = try ObjectStorageService(
+            dataDirectory: root + "/b",
+            config: StratusConfig(values: [
+                "object.part_power": "4", "object.allow_account_management": "true", "object.delay_reaping": "120",
+                "object.reaper_interval": "0",
+            ]), host: "127.0.0.1", logger: logger)
+        XCTAssertTrue(configured.proxy.allowAccountManagement)
+        XCTAssertEqual(configured.daemons.delayReaping, 120)
+        XCTAssertEqual(configured.daemons.intervals[.accountReaper], 0)
+        XCTAssertFalse(configured.daemons.backgroundTasks().isEmpty, "the other daemons still run")
+        await configured.shutdown()
     }
 
     func testReaperRemovesADeletedAccountsObjectsAndContainers() async throws {
