@@ -7,18 +7,18 @@ import ServiceLifecycle
 import StratusKit
 import Synchronization
 
-/// `stratus object replicate|audit|update|expire`: passes of the Object Storage daemons over a
+/// `stratus object replicate|audit|update|expire|reap`: passes of the Object Storage daemons over a
 /// data directory, whether a `stratus up` serves it or not.
 struct ObjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "object",
-        abstract: "Run the Object Storage daemons (replicators, auditor, updaters, expirer) over a data directory.",
+        abstract: "Run the Object Storage daemons (replicators, auditor, updaters, expirer, reaper) over a data directory.",
         discussion: """
             Each command runs one pass with --once (and prints what it did), or passes forever every object.<daemon>_interval seconds. \
             When a `stratus up` serves the data directory, the passes talk to its account, container and object servers; \
             otherwise they serve those servers themselves, on free loopback ports, for as long as they run.
             """,
-        subcommands: [Replicate.self, Audit.self, Update.self, Expire.self])
+        subcommands: [Replicate.self, Audit.self, Update.self, Expire.self, Reap.self])
 
     struct PassOptions: ParsableArguments {
         @OptionGroup var options: CommonOptions
@@ -59,6 +59,13 @@ struct ObjectCommand: AsyncParsableCommand {
             abstract: "Delete objects whose X-Delete-At has passed, and their listing entries.")
         @OptionGroup var pass: PassOptions
         func run() async throws { try await ObjectPasses.run(command: "expire", pass) }
+    }
+
+    struct Reap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the objects and containers of deleted accounts (after object.delay_reaping seconds).")
+        @OptionGroup var pass: PassOptions
+        func run() async throws { try await ObjectPasses.run(command: "reap", pass) }
     }
 }
 

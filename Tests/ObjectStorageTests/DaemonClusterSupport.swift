@@ -43,7 +43,8 @@ struct DaemonCluster: Sendable {
     var context: DaemonContext { daemons.context }
 
     static func run(
-        outage: ContainerUpdateOutage = ContainerUpdateOutage(), _ body: @Sendable @escaping (DaemonCluster) async throws -> Void
+        outage: ContainerUpdateOutage = ContainerUpdateOutage(), tempAuthUsers: String = "test:tester:testing:.admin",
+        allowAccountManagement: Bool = false, _ body: @Sendable @escaping (DaemonCluster) async throws -> Void
     ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("daemons-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -79,7 +80,8 @@ struct DaemonCluster: Sendable {
                         seed: 7)
                     let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
                     let proxy = try ProxyServer(
-                        rings: rings, publicURL: "http://127.0.0.1:8080", tempAuthUsers: "test:tester:testing:.admin")
+                        rings: rings, publicURL: "http://127.0.0.1:8080", tempAuthUsers: tempAuthUsers,
+                        allowAccountManagement: allowAccountManagement)
                     let daemons = DaemonRunner(
                         context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
                         containerCache: containerServer.cache, accountCache: accountServer.cache, auditorBytesPerSecond: 0)

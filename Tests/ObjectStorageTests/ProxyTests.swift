@@ -19,7 +19,9 @@ final class ProxyTests: XCTestCase {
     }
 
     static func withProxy(
-        allowVersionedWrites: Bool = true, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void
+        allowVersionedWrites: Bool = true,
+        tempAuthUsers: String = "test:tester:testing:.admin,test:guest:guestpw", allowAccountManagement: Bool = false,
+        tokenValidator: any TokenValidating = NoKeystone(), _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void
     ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -45,9 +47,9 @@ final class ProxyTests: XCTestCase {
                             seed: 7)
                         let rings = try StorageRings(directory: root + "/rings", hashPath: hashPath)
                         let proxy = try ProxyServer(
-                            rings: rings, publicURL: "http://127.0.0.1:8080",
-                            tempAuthUsers: "test:tester:testing:.admin,test:guest:guestpw", allowVersionedWrites: allowVersionedWrites)
-                        try await Application(router: proxy.makeRouter(tokenValidator: NoKeystone())).test(.live) { client in
+                            rings: rings, publicURL: "http://127.0.0.1:8080", tempAuthUsers: tempAuthUsers,
+                            allowVersionedWrites: allowVersionedWrites, allowAccountManagement: allowAccountManagement)
+                        try await Application(router: proxy.makeRouter(tokenValidator: tokenValidator)).test(.live) { client in
                             do {
                                 try await body(client)
                             } catch {

@@ -4,7 +4,7 @@
 # and directories, listings, byte-identical downloads, metadata, ranges, expiry, deletes.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-export STRATUS_OBJECT_TEMPAUTH_USERS="test:tester:testing:.admin"
+export STRATUS_OBJECT_TEMPAUTH_USERS="test:tester:testing:.admin,test:reader:readerpw,test:writer:writerpw"
 start_stratus || bail "server did not start"
 
 OSC=(openstack --os-cloud stratus)
@@ -144,6 +144,34 @@ expect_ok "swift with v1 auth: upload" bash -c "cd '$WORK' && swift --auth-versi
 expect_ok "swift with v1 auth: list" swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K testing list v1box
 expect_eq "the v1 account has the object" "hello.txt" "$OUT"
 expect_fail "a wrong v1 key is refused" swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0 -U test:tester -K wrong list
+
+# --- account ACLs (TempAuth users of the same account without .admin) ------------------------
+V1=(swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0)
+OWNER=("${V1[@]}" -U test:tester -K testing)
+READER=("${V1[@]}" -U test:reader -K readerpw)
+WRITER=("${V1[@]}" -U test:writer -K writerpw)
+expect_fail_status "test:reader cannot list the account without an ACL" 403 "${READER[@]}" list
+expect_ok "the owner sets a temporary URL key" "${OWNER[@]}" post -m "Temp-URL-Key:v1-secret"
+expect_fail_status "a malformed account ACL is refused" 400 "${OWNER[@]}" post -H 'X-Account-Access-Control: {"read-only": "test:reader"}'
+expect_ok "swift post X-Account-Access-Control (read-only test:reader, read-write test:writer)" \
+    "${OWNER[@]}" post -H 'X-Account-Access-Control: {"read-only": ["test:reader"], "read-write": ["test:writer"]}'
+expect_ok "swift stat as the owner" "${OWNER[@]}" stat
+expect_contains "shows the ACL, normalized" '{"read-only":["test:reader"],"read-write":["test:writer"]}'
+expect_contains "and the temporary URL key" "v1-secret"
+expect_ok "test:reader lists the account" "${READER[@]}" list
+expect_eq "it sees the container" "v1box" "$OUT"
+expect_ok "test:reader downloads the object" "${READER[@]}" download v1box hello.txt -o "$WORK/hello.reader"
+expect_ok "byte-identical" cmp "$WORK/hello.txt" "$WORK/hello.reader"
+expect_ok "swift stat as test:reader" "${READER[@]}" stat
+expect_eq "without the owner-only ACL and temporary URL key" "" "$(grep -E 'Access-Control|v1-secret' <<<"$OUT")"
+expect_fail_status "test:reader cannot upload" 403 bash -c "cd '$WORK' && ${READER[*]} upload v1box hello.txt --object-name from-reader"
+expect_fail_status "nor change the ACL" 403 "${READER[@]}" post -H 'X-Account-Access-Control: {"admin": ["test:reader"]}'
+expect_ok "test:writer uploads into a new container" bash -c "cd '$WORK' && ${WRITER[*]} upload writerbox hello.txt"
+expect_ok "test:writer deletes an object" "${WRITER[@]}" delete writerbox hello.txt
+expect_fail_status "test:writer cannot change account metadata" 403 "${WRITER[@]}" post -m color:red
+expect_fail_status "nor give itself more" 403 "${WRITER[@]}" post -H 'X-Account-Access-Control: {"admin": ["test:writer"]}'
+expect_ok "the owner removes the ACL" "${OWNER[@]}" post -H 'X-Account-Access-Control: {}'
+expect_fail_status "test:reader is shut out again" 403 "${READER[@]}" list
 
 # --- deletes ---------------------------------------------------------------------------------
 expect_ok "swift delete an object" "${SW[@]}" delete photos hello.txt

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Object Storage durability against `stratus up`, with python-swiftclient's `swift` CLI and the
-# daemons run by hand (`stratus object replicate|audit|update|expire --once`): a wiped device is
-# refilled by one replication pass, a flipped byte is quarantined by the auditor and repaired by
+# daemons run by hand (`stratus object replicate|audit|update|expire|reap --once`): a wiped device
+# is refilled by one replication pass, a flipped byte is quarantined by the auditor and repaired by
 # the replicator, container updates that failed are delivered by the updater, an expired object
-# leaves its listing; then the same against the stopped cloud, and the background daemons of
-# `stratus up` doing it all by themselves.
+# leaves its listing, a deleted account's objects leave the disks with the reaper; then the same
+# against the stopped cloud, and the background daemons of `stratus up` doing it all by themselves.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-export STRATUS_OBJECT_TEMPAUTH_USERS="test:tester:testing:.admin"
+export STRATUS_OBJECT_TEMPAUTH_USERS="test:tester:testing:.admin,reseller:admin:adminpw:.reseller_admin,doomed:owner:doomedpw:.admin,later:owner:laterpw:.admin"
+export STRATUS_OBJECT_ALLOW_ACCOUNT_MANAGEMENT=true
 # The background daemons would repair things before the checks look: off for the first part.
-for daemon in REPLICATOR CONTAINER_REPLICATOR ACCOUNT_REPLICATOR AUDITOR UPDATER CONTAINER_UPDATER EXPIRER; do
+for daemon in REPLICATOR CONTAINER_REPLICATOR ACCOUNT_REPLICATOR AUDITOR UPDATER CONTAINER_UPDATER EXPIRER REAPER; do
     export "STRATUS_OBJECT_${daemon}_INTERVAL=0"
 done
 export STRATUS_OBJECT_AUDITOR_BYTES_PER_SECOND=0
@@ -104,6 +105,36 @@ expect_contains "the expirer expired it" "1 objects expired"
 run swift list durable --prefix ephemeral
 expect_eq "it is gone from the listing" "" "$OUT"
 
+# --- A deleted account: the reseller admin deletes it, the reaper removes its data -----------
+V1=(swift --auth-version 1 -A http://127.0.0.1:8080/auth/v1.0)
+DOOMED=("${V1[@]}" -U doomed:owner -K doomedpw)
+expect_ok "swift upload 5 files into another account (AUTH_doomed)" \
+    bash -c "cd '$WORK/batch' && ${DOOMED[*]} upload doomedbox f1.bin f2.bin f3.bin f4.bin f5.bin"
+expect_eq "15 more copies on the disks" 156 "$(copies)"
+tombstones() { find "$DEV"/*/objects -name '*.ts' 2>/dev/null | wc -l; }
+TS_BEFORE="$(tombstones)"
+v1_token() { curl -s -D - -o /dev/null -H "X-Auth-User: $1" -H "X-Auth-Key: $2" http://127.0.0.1:8080/auth/v1.0 | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" { print $2 }'; }
+RESELLER_TOKEN="$(v1_token reseller:admin adminpw)"
+OWNER_TOKEN="$(v1_token doomed:owner doomedpw)"
+HTTP_BASE=http://127.0.0.1:8080 expect_http "the account's owner may not delete it" 403 DELETE /v1/AUTH_doomed -H "X-Auth-Token: $OWNER_TOKEN"
+HTTP_BASE=http://127.0.0.1:8080 expect_http "the reseller admin deletes AUTH_doomed" 204 DELETE /v1/AUTH_doomed -H "X-Auth-Token: $RESELLER_TOKEN"
+expect_fail_status "swift stat of the deleted account: 410" 410 "${DOOMED[@]}" stat
+HTTP_BASE=http://127.0.0.1:8080 expect_http "GET of the deleted account is 410" 410 GET /v1/AUTH_doomed -H "X-Auth-Token: $OWNER_TOKEN"
+expect_eq "with X-Account-Status: Deleted" "Deleted" "$(header X-Account-Status)"
+HTTP_BASE=http://127.0.0.1:8080 expect_http "no new container in it" 404 PUT /v1/AUTH_doomed/newbox -H "X-Auth-Token: $OWNER_TOKEN"
+expect_fail "swift upload into it fails" bash -c "cd '$WORK/batch' && ${DOOMED[*]} upload doomedbox f6.bin"
+expect_eq "its objects are still on the disks" 156 "$(copies)"
+expect_ok "stratus object reap --once" "$STRATUS_BIN" object reap "${ONCE[@]}"
+expect_contains "the reaper deleted its 5 objects" "5 objects deleted"
+expect_contains "and its container" "1 containers deleted"
+expect_eq "their 15 copies are gone from the disks" 141 "$(copies)"
+expect_eq "15 tombstones took their place" "$((TS_BEFORE + 15))" "$(tombstones)"
+expect_ok "a second reaper pass" "$STRATUS_BIN" object reap "${ONCE[@]}"
+expect_contains "has nothing to do" "account-reaper: nothing to do"
+expect_fail_status "the account stays deleted" 410 "${DOOMED[@]}" stat
+run swift list durable
+expect_eq "the other account still lists its 47 objects" 47 "$(wc -l <<<"$OUT")"
+
 # --- The same passes against the stopped cloud ------------------------------------------------
 stop_stratus
 expect_eq "the cloud stopped cleanly" 0 "$STRATUS_EXIT_STATUS"
@@ -114,7 +145,7 @@ expect_eq "d3 holds its $ON_D3 copies again" "$ON_D3" "$(copies_on d3)"
 expect_eq "three copies of every object" 141 "$(copies)"
 
 # --- stratus up's background daemons do it by themselves --------------------------------------
-for daemon in REPLICATOR CONTAINER_REPLICATOR ACCOUNT_REPLICATOR EXPIRER; do
+for daemon in REPLICATOR CONTAINER_REPLICATOR ACCOUNT_REPLICATOR EXPIRER REAPER; do
     export "STRATUS_OBJECT_${daemon}_INTERVAL=2"
 done
 STRATUS_LOG="$SCRATCH/server2.log"
@@ -135,5 +166,13 @@ run swift list durable --prefix fleeting
 expect_eq "the background expirer removed the expired object from the listing" "" "$OUT"
 run swift list durable
 expect_eq "47 objects are listed" 47 "$(wc -l <<<"$OUT")"
+
+LATER=("${V1[@]}" -U later:owner -K laterpw)
+expect_ok "swift upload 2 files into AUTH_later" bash -c "cd '$WORK/batch' && ${LATER[*]} upload laterbox f6.bin f7.bin"
+expect_eq "6 more copies" 147 "$(copies)"
+RESELLER_TOKEN="$(v1_token reseller:admin adminpw)"
+HTTP_BASE=http://127.0.0.1:8080 expect_http "the reseller admin deletes AUTH_later" 204 DELETE /v1/AUTH_later -H "X-Auth-Token: $RESELLER_TOKEN"
+for ((i = 0; i < 60; i++)); do [[ "$(copies)" == 141 ]] && break; sleep 0.5; done
+expect_eq "the background reaper removed its copies" 141 "$(copies)"
 
 finish

@@ -140,6 +140,23 @@ struct ReplicaDatabase: Sendable {
 
     var exists: Bool { database.exists }
 
+    /// Swift's `is_reclaimable` (with the container replicator's `report_up_to_date`): no
+    /// live rows, deleted (its DELETE newer than its PUT) more than `reclaimAge` seconds before
+    /// `now`, and for a container its account told of its last state. Such a database may go.
+    func isReclaimable(now: Double, reclaimAge: Double) async throws -> Bool {
+        func expired(put: SwiftTimestamp, delete: SwiftTimestamp) -> Bool {
+            delete > put && delete.seconds < now - reclaimAge
+        }
+        switch kind {
+        case .container:
+            guard let info = try await container.info() else { return false }
+            return info.objectCount <= 0 && expired(put: info.putTimestamp, delete: info.deleteTimestamp) && !info.needsAccountUpdate
+        case .account:
+            guard let info = try await account.info() else { return false }
+            return info.containerCount <= 0 && expired(put: info.putTimestamp, delete: info.deleteTimestamp)
+        }
+    }
+
     /// The database's description; nil when it does not exist.
     func info() async throws -> DatabaseReplicationInfo? {
         switch kind {

@@ -3,7 +3,7 @@ import Logging
 import StratusKit
 
 /// The consistency daemons of one Object Storage host, run in the background by `stratus up`
-/// (each on its own interval) or one pass at a time by `stratus object replicate|audit|update|expire`.
+/// (each on its own interval) or one pass at a time by `stratus object replicate|audit|update|expire|reap`.
 public final class DaemonRunner: Sendable {
     public enum Daemon: String, Sendable, CaseIterable {
         case objectReplicator = "object-replicator"
@@ -13,6 +13,7 @@ public final class DaemonRunner: Sendable {
         case objectUpdater = "object-updater"
         case containerUpdater = "container-updater"
         case objectExpirer = "object-expirer"
+        case accountReaper = "account-reaper"
 
         /// Its configuration key for the seconds between passes (`object.<key>`).
         public var intervalKey: String {
@@ -24,6 +25,7 @@ public final class DaemonRunner: Sendable {
             case .objectUpdater: "updater_interval"
             case .containerUpdater: "container_updater_interval"
             case .objectExpirer: "expirer_interval"
+            case .accountReaper: "reaper_interval"
             }
         }
     }
@@ -34,6 +36,7 @@ public final class DaemonRunner: Sendable {
         "audit": [.objectAuditor],
         "update": [.objectUpdater, .containerUpdater],
         "expire": [.objectExpirer],
+        "reap": [.accountReaper],
     ]
 
     public static let defaultInterval: Double = 30
@@ -47,10 +50,13 @@ public final class DaemonRunner: Sendable {
     public let auditorBytesPerSecond: Int
     /// Partitions (objects) or databases (containers, accounts) the replicators work on at once.
     public let replicatorConcurrency: Int
+    /// Seconds after an account's DELETE before the reaper removes its data.
+    public let delayReaping: Double
 
     public init(
         context: DaemonContext, containerCache: BrokerConnectionCache, accountCache: BrokerConnectionCache,
-        intervals: [Daemon: Double] = [:], auditorBytesPerSecond: Int = 10_000_000, replicatorConcurrency: Int = 4
+        intervals: [Daemon: Double] = [:], auditorBytesPerSecond: Int = 10_000_000, replicatorConcurrency: Int = 4,
+        delayReaping: Double = 0
     ) {
         self.context = context
         self.containerCache = containerCache
@@ -58,6 +64,7 @@ public final class DaemonRunner: Sendable {
         self.intervals = intervals
         self.auditorBytesPerSecond = auditorBytesPerSecond
         self.replicatorConcurrency = max(1, replicatorConcurrency)
+        self.delayReaping = max(0, delayReaping)
     }
 
     /// Intervals from `object.<daemon>_interval` settings (seconds, default 30).
@@ -83,6 +90,7 @@ public final class DaemonRunner: Sendable {
         case .objectUpdater: await ObjectUpdater(context: context).runOnce()
         case .containerUpdater: await ContainerUpdater(context: context, cache: containerCache).runOnce()
         case .objectExpirer: await ObjectExpirer(context: context).runOnce()
+        case .accountReaper: await AccountReaper(context: context, cache: accountCache, delayReaping: delayReaping).runOnce()
         }
     }
 

@@ -13,7 +13,9 @@ import NIOHTTP1
 /// point go over in batches of `rowsPerRequest` (`merge_items`). A side without the database
 /// (404) gets it made (`create`) and then every row. A primary whose device answers 507 is
 /// replaced by the next handoff device. A database on a handoff device (not one of its
-/// partition's primaries) is removed here once every primary has taken it.
+/// partition's primaries) is removed here once every primary has taken it. A database with no
+/// live rows that was deleted more than `DaemonContext.reclaimAge` seconds ago is removed
+/// (reclaimed) instead of replicated.
 public struct DatabaseReplicator: Sendable {
     public let context: DaemonContext
     public let kind: BrokerLocation.Kind
@@ -87,6 +89,24 @@ public struct DatabaseReplicator: Sendable {
             return
         }
         guard let info else { return }
+        // A database deleted longer than the reclaim age ago goes without replicating (each
+        // replica reclaims its own): a deleted account can then be created again.
+        let (now, reclaimAge) = (context.clock(), context.reclaimAge)
+        let path = job.database.path
+        let reclaimable = (try? await cache.withDatabase(at: path) { database in
+            try await ReplicaDatabase(kind: kind, database: database).isReclaimable(now: now, reclaimAge: reclaimAge)
+        }) ?? false
+        if reclaimable {
+            do {
+                try await cache.withDatabase(at: path) { _ in
+                    try FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+                }
+                tally.add("databases reclaimed")
+            } catch {
+                tally.add("errors")
+            }
+            return
+        }
         let ring = context.ring(server)
         let partition = Int(job.database.partition) ?? -1
         let primaries = ring.primaryNodes(partition: partition)
@@ -112,7 +132,6 @@ public struct DatabaseReplicator: Sendable {
             }
         }
         if isHandoff, everywhere {
-            let path = job.database.path
             do {
                 try await cache.withDatabase(at: path) { _ in
                     try FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)

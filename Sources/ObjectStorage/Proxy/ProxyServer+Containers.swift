@@ -6,7 +6,7 @@ import StratusKit
 /// Containers: create (creating the account first when needed), list, metadata, delete.
 /// Each container replica is told which account replica to report its stats to. The
 /// versioning headers become system metadata on the way in and are shown on the way out
-/// (`ContainerVersioning`).
+/// (`ContainerVersioning`). In a deleted account every container request is 404.
 extension ProxyServer {
     func containerNodes(_ account: String, _ container: String) throws -> (partition: Int, nodes: [RingDevice]) {
         let partition = try rings.container.partition(account: account, container: container)
@@ -14,6 +14,8 @@ extension ProxyServer {
     }
 
     func handleContainer(_ request: Request, account: String, container: String) async throws -> Response {
+        // The containers of a deleted account are gone for clients, before the reaper removes them.
+        if case .deleted = try await accountLookup(account) { return ProxyErrors.response(.notFound) }
         let (partition, nodes) = try containerNodes(account, container)
         let path = { (node: RingDevice) in
             BackendClient.path(device: node.device, partition: partition, account: account, container: container)

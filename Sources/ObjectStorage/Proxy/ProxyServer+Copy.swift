@@ -17,8 +17,8 @@ extension HTTPRequest.Method {
 /// `X-Fresh-Metadata: true`, and headers of the request override it.
 extension ProxyServer {
     /// `COPY`: 201 (`X-Copied-From`, `X-Copied-From-Account`, `X-Copied-From-Last-Modified`);
-    /// 412 without a well-formed `Destination`; 403 for a destination account the caller does
-    /// not own; then as for a `PUT` with `X-Copy-From`.
+    /// 412 without a well-formed `Destination`; 403 for a destination the caller may not write
+    /// (as its owner or by an ACL); then as for a `PUT` with `X-Copy-From`.
     func copyObject(
         _ request: Request, caller: ProxyIdentity?, account: String, container: String, object: String, query: ProxyQuery
     ) async throws -> Response {
@@ -41,8 +41,8 @@ extension ProxyServer {
         headers[.contentLength] = "0"
         headers[.transferEncoding] = nil
         headers[.xCopyFrom] = SwiftText.quote("/\(container)/\(object)")
-        guard caller?.owns(destinationAccount) == true else { return ProxyErrors.response(.forbidden) }
         let path = ProxyPath(account: destinationAccount, container: target.container, object: target.object)
+        guard try await access(.put, path: path, caller: caller) != nil else { return ProxyErrors.response(caller == nil ? .unauthorized : .forbidden) }
         if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
         return try await copyToObject(
             headers: headers, query: query, caller: caller, account: destinationAccount, container: target.container,
@@ -50,8 +50,8 @@ extension ProxyServer {
     }
 
     /// `PUT` with `X-Copy-From`: 201 as for `COPY`; 400 when the request has a body; 412 for a
-    /// malformed `X-Copy-From` or `X-Copy-From-Account`; 403 for a source account the caller
-    /// does not own; the source's error (404, 416, 412, …) when it cannot be read; 413 when it
+    /// malformed `X-Copy-From` or `X-Copy-From-Account`; 403 for a source the caller may not
+    /// read (as its owner or by an ACL); the source's error (404, 416, 412, …) when it cannot be read; 413 when it
     /// is larger than the largest object; then the destination `PUT`'s answer (404 without its
     /// container).
     func copyToObject(
@@ -69,8 +69,10 @@ extension ProxyServer {
         guard let source = request[.xCopyFrom].flatMap({ Self.splitContainerObject(SwiftText.unquote($0)) }) else {
             return Self.textResponse(.preconditionFailed, "X-Copy-From header must be of the form <container name>/<object name>")
         }
-        guard caller?.owns(sourceAccount) == true else { return ProxyErrors.response(.forbidden) }
         let sourcePath = ProxyPath(account: sourceAccount, container: source.container, object: source.object)
+        guard try await access(.get, path: sourcePath, caller: caller) != nil else {
+            return ProxyErrors.response(caller == nil ? .unauthorized : .forbidden)
+        }
         if let problem = constraints.checkNames(sourcePath) { return ProxyErrors.response(.badRequest, detail: problem) }
 
         // The source, read as a client would read it (its Range and conditions apply to it);

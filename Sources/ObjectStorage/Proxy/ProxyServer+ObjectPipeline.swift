@@ -70,6 +70,14 @@ extension ProxyServer {
         return nil
     }
 
+    /// Whether `handleBulkRequest` takes the request: such a request at an account's path is
+    /// not an account PUT or DELETE (Swift's bulk middleware answers it before the account would).
+    static func isBulkRequest(_ request: Request) -> Bool {
+        let query = ProxyQuery(request.uri.query)
+        return (request.method == .put && query["extract-archive"] != nil)
+            || (query.has("bulk-delete") && (request.method == .post || request.method == .delete))
+    }
+
     /// `/info`: Swift's constraints, the large-object and bulk sections, and
     /// `versioned_writes` when containers may be versioned.
     func infoDocument() -> JSONValue {

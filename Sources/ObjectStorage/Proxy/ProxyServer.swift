@@ -15,6 +15,9 @@ public final class ProxyServer: Sendable {
     let tempAuth: TempAuth
     let operatorRoles: Set<String>
     let resellerAdminRole: String
+    /// Swift's `allow_account_management`: account PUT (create) and DELETE are served (for
+    /// reseller admins) instead of answered 405.
+    let allowAccountManagement: Bool
     /// Where clients reach the proxy, e.g. `http://127.0.0.1:8080`.
     public let publicURL: String
     let constraints: SwiftConstraints
@@ -27,13 +30,14 @@ public final class ProxyServer: Sendable {
     public init(
         rings: StorageRings, publicURL: String, tempAuthUsers: String? = nil, operatorRoles: Set<String> = ["admin", "member"],
         resellerAdminRole: String = "ResellerAdmin", constraints: SwiftConstraints = SwiftConstraints(),
-        allowVersionedWrites: Bool = true
+        allowVersionedWrites: Bool = true, allowAccountManagement: Bool = false
     ) throws {
         self.rings = rings
         self.replicas = ReplicaIO(client: BackendClient())
         self.tempAuth = TempAuth(users: try tempAuthUsers.map(TempAuth.parseUsers) ?? [])
         self.operatorRoles = operatorRoles
         self.resellerAdminRole = resellerAdminRole
+        self.allowAccountManagement = allowAccountManagement
         self.publicURL = publicURL
         self.constraints = constraints
         self.allowVersionedWrites = allowVersionedWrites
@@ -85,10 +89,15 @@ public final class ProxyServer: Sendable {
 
     private func authorizeAndRoute(_ request: Request, path: ProxyPath, context: StratusRequestContext) async throws -> Response {
         if let problem = constraints.checkNames(path) { return ProxyErrors.response(.badRequest, detail: problem) }
+        if path.container == nil, !Self.isBulkRequest(request), let refusal = accountMethodRefusal(request.method) { return refusal }
+        if let invalid = checkAccountACLHeader(request) { return invalid }
         let caller = identity(request, context: context)
-        if case .refused(let status) = try await authorize(request, path: path, caller: caller) {
-            return ProxyErrors.response(status)
+        let asOwner: Bool
+        switch try await authorize(request, path: path, caller: caller) {
+        case .refused(let status): return ProxyErrors.response(status)
+        case .allowed(let owner): asOwner = owner
         }
+        let request = asOwner ? request : Self.withoutOwnerHeaders(request)
         if let problem = constraints.checkMetadata(request.headers, path: path) {
             return ProxyErrors.response(.badRequest, detail: problem)
         }
@@ -111,9 +120,11 @@ public final class ProxyServer: Sendable {
                 }
                 return response
             }
-            return try await handleContainer(request, account: path.account, container: container)
+            let response = try await handleContainer(request, account: path.account, container: container)
+            return asOwner ? response : Self.withoutOwnerHeaders(response)
         }
-        return try await handleAccount(request, account: path.account)
+        let response = try await handleAccount(request, account: path.account, asOwner: asOwner)
+        return asOwner ? response : Self.withoutOwnerHeaders(response)
     }
 
     /// Swift's gatekeeper: system metadata (`X-{Account,Container,Object}-Sysmeta-*`) and

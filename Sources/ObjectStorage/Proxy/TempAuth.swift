@@ -46,9 +46,7 @@ final class TempAuth: Sendable {
         let account = ProxyIdentity.accountPrefix + user.account
         let token = Self.tokenPrefix + Hex.lowercase(IDGenerator.randomBytes(16))
         let expires = Timestamp(microseconds: Timestamp.now().microseconds + Int64(tokenLifetime * 1_000_000))
-        let identity = ProxyIdentity(
-            account: user.groups.contains(".admin") || user.groups.contains(".reseller_admin") ? account : nil,
-            isResellerAdmin: user.groups.contains(".reseller_admin"), aclNames: ["\(user.account):\(user.user)"])
+        let identity = ProxyIdentity(tempAuthAccount: user.account, user: user.user, groups: user.groups)
         sessions.withLock { sessions in
             let now = Timestamp.now()
             sessions = sessions.filter { $0.value.expires > now }

@@ -22,7 +22,7 @@ public final class ObjectStorageService: Sendable {
     public let hashPath: HashPath
     /// `DATA_DIR/object/devices`.
     public let devicesRoot: String
-    /// The consistency daemons (replicators, auditor, updaters, expirer) of this host.
+    /// The consistency daemons (replicators, auditor, updaters, expirer, reaper) of this host.
     public let daemons: DaemonRunner
     let client: BackendClient
 
@@ -56,7 +56,8 @@ public final class ObjectStorageService: Sendable {
             containerUpdateSender: HTTPContainerUpdateSender(client: client), logger: logger)
         proxy = try ProxyServer(
             rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"),
-            allowVersionedWrites: try config.bool("object.allow_versioned_writes", default: true))
+            allowVersionedWrites: try config.bool("object.allow_versioned_writes", default: true),
+            allowAccountManagement: try config.bool("object.allow_account_management", default: false))
         self.ports = ports
         self.rings = rings
         self.hashPath = hashPath
@@ -66,7 +67,8 @@ public final class ObjectStorageService: Sendable {
         daemons = DaemonRunner(
             context: DaemonContext(devicesRoot: devices, hashPath: hashPath, rings: rings, client: client, logger: logger),
             containerCache: containerServer.cache, accountCache: accountServer.cache, intervals: intervals,
-            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4))
+            auditorBytesPerSecond: auditorRate, replicatorConcurrency: try config.int("object.replicator_concurrency", default: 4),
+            delayReaping: Double(try config.int("object.delay_reaping", default: 0)))
     }
 
     /// The daemons again, reaching the storage servers at other addresses (`ip:port` as the
@@ -77,7 +79,7 @@ public final class ObjectStorageService: Sendable {
         return DaemonRunner(
             context: context, containerCache: containerServer.cache, accountCache: accountServer.cache,
             intervals: daemons.intervals, auditorBytesPerSecond: daemons.auditorBytesPerSecond,
-            replicatorConcurrency: daemons.replicatorConcurrency)
+            replicatorConcurrency: daemons.replicatorConcurrency, delayReaping: daemons.delayReaping)
     }
 
     /// The daemons' background loops, for `stratus up`.
