@@ -130,4 +130,14 @@ struct CatalogSubstitutionTests {
         #expect(domainScoped.arrayValue?.first?["endpoints"]?.arrayValue?.count == 0)
         #expect(domainScoped.arrayValue?.last?["endpoints"]?.arrayValue?.first?["url"] == "http://127.0.0.1:9292")
     }
+
+    @Test func theCatalogIsSplicedIntoTheEncodedTokenBody() throws {
+        let token: JSONValue = ["token": ["methods": ["password"], "user": ["id": "u1", "name": "admin"]]]
+        let catalog: JSONValue = [["type": "image", "endpoints": [["interface": "public", "url": "http://127.0.0.1:9292"]]]]
+        var spliced = TokenProvider.splicing(catalog: catalog.serialized(), into: token.serialized())
+        let parsed = try JSONValue.parse(bytes: spliced.readBytes(length: spliced.readableBytes) ?? [])
+        #expect(parsed["token"]?["catalog"] == catalog)
+        #expect(parsed["token"]?["user"]?["id"] == "u1")
+        #expect(parsed["token"]?.objectValue?.count == 3)
+    }
 }

@@ -7,17 +7,44 @@ import StratusKit
 /// `$(tenant_id)s` and `$(user_id)s`, filled in per token (Object Storage's
 /// `…/v1/AUTH_$(project_id)s`); an endpoint whose variables the token cannot fill is left out.
 final class CatalogProvider: Sendable {
+    /// The catalog of one token: the value and its JSON encoding, made once per project and
+    /// user between writes, so a token issue or validation splices bytes instead of rebuilding it.
+    struct Rendered: Sendable {
+        let value: JSONValue
+        let json: [UInt8]
+    }
+
+    private struct Template: Sendable {
+        let catalog: JSONValue
+        /// Whether any endpoint URL holds a `$(…)s` variable to fill in per token.
+        let hasVariables: Bool
+    }
+
     private let store: IdentityStore
-    private let cached = GenerationCache<JSONValue>(limit: 1)
+    private let templates = GenerationCache<Template>(limit: 1)
+    private let rendered = GenerationCache<Rendered>(limit: 4096)
 
     init(store: IdentityStore) {
         self.store = store
     }
 
     func catalog(projectID: String?, userID: String) async throws -> JSONValue {
-        let template = try await cached.value("catalog", generation: store.generation) { try await build() }
-        guard template.serialized().contains(where: { $0 == UInt8(ascii: "$") }) else { return template }
-        return Self.substitute(template, values: ["project_id": projectID, "tenant_id": projectID, "user_id": userID])
+        try await rendering(projectID: projectID, userID: userID).value
+    }
+
+    func rendering(projectID: String?, userID: String) async throws -> Rendered {
+        let generation = store.generation
+        let template = try await templates.value("catalog", generation: generation) {
+            let catalog = try await build()
+            return Template(catalog: catalog, hasVariables: catalog.serialized().contains(UInt8(ascii: "$")))
+        }
+        let key = template.hasVariables ? "\(projectID ?? "")|\(userID)" : ""
+        return try await rendered.value(key, generation: generation) {
+            let value = template.hasVariables
+                ? Self.substitute(template.catalog, values: ["project_id": projectID, "tenant_id": projectID, "user_id": userID])
+                : template.catalog
+            return Rendered(value: value, json: value.serialized())
+        }
     }
 
     static func substitute(_ catalog: JSONValue, values: [String: String?]) -> JSONValue {

@@ -23,12 +23,14 @@ struct PasswordHasher: Sendable {
         let algorithm = self.algorithm
         let rounds = self.rounds
         return try await NIOThreadPool.singleton.runIfActive {
-            try Self.hashNow(password, algorithm: algorithm, rounds: rounds)
+            try PasswordHashMetrics.measure { try Self.hashNow(password, algorithm: algorithm, rounds: rounds) }
         }
     }
 
     func verify(_ password: String, hash: String) async -> Bool {
-        (try? await NIOThreadPool.singleton.runIfActive { Self.verifyNow(password, hash: hash) }) ?? false
+        (try? await NIOThreadPool.singleton.runIfActive {
+            PasswordHashMetrics.measure { Self.verifyNow(password, hash: hash) }
+        }) ?? false
     }
 
     static func hashNow(_ password: String, algorithm: PasswordHashAlgorithm, rounds: Int?) throws -> String {

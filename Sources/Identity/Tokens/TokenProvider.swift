@@ -206,12 +206,14 @@ final class TokenProvider: Sendable {
                 "restricted": .bool(!credential.unrestricted),
             ]
         }
-        let bodyWithoutCatalog = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
+        let withoutCatalog = JSONValue.object(["token": .object(token)]).serialized()
+        let bodyWithoutCatalog = ByteBuffer(bytes: withoutCatalog)
+        var body = bodyWithoutCatalog
         if payload.scope != .unscoped {
             let projectID: String? = if case .project(let id) = payload.scope { id } else { nil }
-            token["catalog"] = try await catalog.catalog(projectID: projectID, userID: loaded.user.id)
+            let rendered = try await catalog.rendering(projectID: projectID, userID: loaded.user.id)
+            body = Self.splicing(catalog: rendered.json, into: withoutCatalog)
         }
-        let body = ByteBuffer(bytes: JSONValue.object(["token": .object(token)]).serialized())
         let context = AuthContext(
             userID: loaded.user.id, userName: loaded.user.name, userDomainID: userDomain.id,
             userDomainName: userDomain.name, scope: scope, roles: tokenRoles, methods: payload.methods,
@@ -221,6 +223,20 @@ final class TokenProvider: Sendable {
         return ValidatedToken(
             payload: payload, context: context, body: body, bodyWithoutCatalog: bodyWithoutCatalog,
             generation: generation)
+    }
+
+    /// `{"token":{…}}` with `"catalog":<catalog>` added as the token's last member: the
+    /// encoded body ends with the token's and the outer object's closing braces.
+    static func splicing(catalog: [UInt8], into body: [UInt8]) -> ByteBuffer {
+        precondition(body.count >= 2 && body[body.count - 2] == UInt8(ascii: "}") && body.last == UInt8(ascii: "}"))
+        let member = Array(#","catalog":"#.utf8)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(body.count + member.count + catalog.count)
+        buffer.writeBytes(body[..<(body.count - 2)])
+        buffer.writeBytes(member)
+        buffer.writeBytes(catalog)
+        buffer.writeBytes(body[(body.count - 2)...])
+        return buffer
     }
 
     private struct RenderInputs: Sendable {
