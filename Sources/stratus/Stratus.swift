@@ -9,6 +9,11 @@ struct Stratus: AsyncParsableCommand {
             `stratus up` starts every service on 127.0.0.1 with an embedded SQLite database and writes clouds.yaml and openrc into the data directory. Settings come from an optional YAML file (--config, default DATA_DIR/stratus.yaml) and STRATUS_<SECTION>_<KEY> environment variables; see docs/configuration.md.
             """,
         subcommands: [Up.self, IdentityCommand.self, RingCommand.self, ObjectCommand.self])
+
+    static func main() async {
+        BlockingThreadPool.configure()
+        await main(nil)
+    }
 }
 
 /// Options every command that touches the cloud's state shares.
