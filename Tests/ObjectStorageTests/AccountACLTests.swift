@@ -19,7 +19,7 @@ final class AccountACLTests: XCTestCase {
         XCTAssertEqual(AccountACL.problem(in: #"{"owner":["a"]}"#), #"Key "owner" not recognized"#)
         XCTAssertEqual(AccountACL.problem(in: #"{"read-only":"a"}"#), #"Value for key "read-only" must be a list"#)
         XCTAssertEqual(AccountACL.problem(in: #"{"admin":["a",1]}"#), #"Elements of "admin" list must be strings"#)
-        XCTAssertEqual(PythonText.repr("it's"), #""it's""#)
+        XCTAssertEqual(PythonRepr.string("it's"), #""it's""#)
 
         XCTAssertEqual(
             AccountACL.displayed(stored: #"{ "read-only" : ["b"], "admin": ["é"] }"#), #"{"admin":["\u00e9"],"read-only":["b"]}"#,

@@ -31,7 +31,7 @@ struct AccountACL: Sendable, Equatable {
     /// Why a header value is not an ACL TempAuth takes, in TempAuth's words; nil when it is.
     /// The empty string is a valid ACL (it removes the stored one).
     static func problem(in header: String) -> String? {
-        guard let object = parseObject(header) else { return "Syntax error in input (\(PythonText.repr(header)))" }
+        guard let object = parseObject(header) else { return "Syntax error in input (\(PythonRepr.string(header)))" }
         for key in object.keys.sorted() where !keys.contains(key) {
             return "Key \(PythonText.jsonString(key)) not recognized"
         }

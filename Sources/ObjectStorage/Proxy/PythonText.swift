@@ -3,31 +3,6 @@ import StratusKit
 
 /// Python's renderings of values where Swift puts them in messages and headers.
 enum PythonText {
-    /// `repr(text)` of a `str`: single quotes unless the text has a single quote and no
-    /// double quote; backslashes, the quote and control characters escaped.
-    static func repr(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
-        var output = String(quote)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if Character(scalar) == quote {
-                    output += "\\" + String(quote)
-                } else if scalar.value < 0x20 || scalar.value == 0x7f {
-                    output += String(format: "\\x%02x", scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output.append(quote)
-        return output
-    }
-
     /// `json.dumps(text)`: the string quoted, non-ASCII escaped.
     static func jsonString(_ text: String) -> String {
         var output: [UInt8] = []

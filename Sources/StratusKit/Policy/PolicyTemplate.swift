@@ -183,7 +183,7 @@ struct PolicyTemplate: Sendable, Hashable, CustomStringConvertible {
         case (.str, _):
             text = value.pythonString
         case (.repr, .string(let string)):
-            text = PolicyValue.pythonRepr(string)
+            text = PythonRepr.string(string)
         case (.repr, _):
             text = value.pythonString
         case (.integer, .bool(let flag)):
