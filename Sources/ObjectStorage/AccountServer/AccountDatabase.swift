@@ -12,10 +12,9 @@ public struct AccountDatabase: Sendable {
     public var exists: Bool { database.exists }
     public var path: String { database.path }
 
-    private func connection() async throws -> SQLiteConnection {
-        guard let connection = try await database.connection() else { throw BrokerError.notFound(database.path) }
-        return connection
-    }
+    private var statRow: BrokerStatRow { BrokerStatRow(database: database, table: "account_stat") }
+
+    private func connection() async throws -> SQLiteConnection { try await statRow.connection() }
 
     // MARK: Life cycle
 
@@ -72,62 +71,29 @@ public struct AccountDatabase: Sendable {
         try await info()?.isDeleted ?? true
     }
 
+    /// Raises the put timestamp to `timestamp` (never lowers it).
     public func updatePutTimestamp(_ timestamp: SwiftTimestamp) async throws {
-        _ = try await connection().query(
-            "UPDATE account_stat SET put_timestamp = ? WHERE put_timestamp < ?", [.text(timestamp.internal), .text(timestamp.internal)])
+        try await statRow.updatePutTimestamp(timestamp)
     }
 
     public func updateStatusChangedAt(_ timestamp: SwiftTimestamp) async throws {
-        _ = try await connection().query(
-            "UPDATE account_stat SET status_changed_at = ? WHERE status_changed_at < ?",
-            [.text(timestamp.internal), .text(timestamp.internal)])
+        try await statRow.updateStatusChangedAt(timestamp)
     }
 
-    /// Swift's `delete_db`: metadata cleared at `timestamp`, the delete timestamp raised to it,
-    /// status `DELETED`. The container rows stay (the account reaper deletes the containers).
+    /// Swift's `delete_db` (see `BrokerStatRow.markDeleted`).
     public func markDeleted(at timestamp: SwiftTimestamp) async throws {
-        let connection = try await connection()
-        try await connection.transaction {
-            var metadata = try await readMetadata(connection)
-            metadata.clear(at: timestamp.internal)
-            _ = try await connection.query("UPDATE account_stat SET metadata = ?", [.text(metadata.jsonText)])
-            _ = try await connection.query(
-                """
-                UPDATE account_stat SET delete_timestamp = ?, status = 'DELETED', status_changed_at = ?
-                WHERE delete_timestamp < ?
-                """, [.text(timestamp.internal), .text(timestamp.internal), .text(timestamp.internal)])
-        }
+        try await statRow.markDeleted(at: timestamp)
     }
 
     /// Merges `updates` into the metadata (per key, the newer timestamp wins); with `validate`,
-    /// over Swift's limits throws `BrokerError.metadataTooLarge` and stores nothing.
+    /// throws `BrokerError.metadataTooLarge` (nothing is stored) when the result is over Swift's limits.
     public func updateMetadata(_ updates: [String: BrokerMetadata.Item], validate: Bool = true) async throws {
-        guard !updates.isEmpty else { return }
-        let connection = try await connection()
-        try await connection.transaction {
-            var metadata = try await readMetadata(connection)
-            guard metadata.merge(updates) else { return }
-            if validate { try metadata.validate() }
-            _ = try await connection.query("UPDATE account_stat SET metadata = ?", [.text(metadata.jsonText)])
-        }
-    }
-
-    private func readMetadata(_ connection: SQLiteConnection) async throws -> BrokerMetadata {
-        BrokerMetadata(json: try await connection.query("SELECT metadata FROM account_stat").first?.column("metadata")?.string ?? "")
+        try await statRow.updateMetadata(updates, validate: validate)
     }
 
     /// Replication's merge of the stat row: the earliest creation, the newest put and delete.
     public func mergeTimestamps(createdAt: SwiftTimestamp, put: SwiftTimestamp, delete: SwiftTimestamp) async throws {
-        let connection = try await connection()
-        try await connection.transaction {
-            let before = try await isDeleted()
-            _ = try await connection.query(
-                """
-                UPDATE account_stat SET created_at = min(?, created_at), put_timestamp = max(?, put_timestamp),
-                    delete_timestamp = max(?, delete_timestamp)
-                """, [.text(createdAt.internal), .text(put.internal), .text(delete.internal)])
-            if try await isDeleted() != before { try await updateStatusChangedAt(.now()) }
-        }
+        try await statRow.mergeTimestamps(createdAt: createdAt, put: put, delete: delete, isDeleted: isDeleted)
     }
 
     // MARK: Container rows

@@ -17,10 +17,9 @@ public struct ContainerDatabase: Sendable {
     public var exists: Bool { database.exists }
     public var path: String { database.path }
 
-    private func connection() async throws -> SQLiteConnection {
-        guard let connection = try await database.connection() else { throw BrokerError.notFound(database.path) }
-        return connection
-    }
+    private var statRow: BrokerStatRow { BrokerStatRow(database: database, table: "container_info") }
+
+    private func connection() async throws -> SQLiteConnection { try await statRow.connection() }
 
     // MARK: Life cycle
 
@@ -81,64 +80,27 @@ public struct ContainerDatabase: Sendable {
 
     /// Raises the put timestamp to `timestamp` (never lowers it).
     public func updatePutTimestamp(_ timestamp: SwiftTimestamp) async throws {
-        _ = try await connection().query(
-            "UPDATE container_info SET put_timestamp = ? WHERE put_timestamp < ?",
-            [.text(timestamp.internal), .text(timestamp.internal)])
+        try await statRow.updatePutTimestamp(timestamp)
     }
 
     public func updateStatusChangedAt(_ timestamp: SwiftTimestamp) async throws {
-        _ = try await connection().query(
-            "UPDATE container_info SET status_changed_at = ? WHERE status_changed_at < ?",
-            [.text(timestamp.internal), .text(timestamp.internal)])
+        try await statRow.updateStatusChangedAt(timestamp)
     }
 
-    /// Swift's `delete_db`: every metadata value is cleared at `timestamp`, then the delete
-    /// timestamp is raised to it and the status set to `DELETED`. The file stays (the replicator
-    /// removes it once the deletion is old enough); whether the container now counts as deleted
-    /// follows `ContainerInfo.isDeleted`.
+    /// Swift's `delete_db` (see `BrokerStatRow.markDeleted`).
     public func markDeleted(at timestamp: SwiftTimestamp) async throws {
-        let connection = try await connection()
-        try await connection.transaction {
-            var metadata = try await readMetadata(connection)
-            metadata.clear(at: timestamp.internal)
-            _ = try await connection.query("UPDATE container_info SET metadata = ?", [.text(metadata.jsonText)])
-            _ = try await connection.query(
-                """
-                UPDATE container_info SET delete_timestamp = ?, status = 'DELETED', status_changed_at = ?
-                WHERE delete_timestamp < ?
-                """, [.text(timestamp.internal), .text(timestamp.internal), .text(timestamp.internal)])
-        }
+        try await statRow.markDeleted(at: timestamp)
     }
 
     /// Merges `updates` into the metadata (per key, the newer timestamp wins); with `validate`,
     /// throws `BrokerError.metadataTooLarge` (nothing is stored) when the result is over Swift's limits.
     public func updateMetadata(_ updates: [String: BrokerMetadata.Item], validate: Bool = true) async throws {
-        guard !updates.isEmpty else { return }
-        let connection = try await connection()
-        try await connection.transaction {
-            var metadata = try await readMetadata(connection)
-            guard metadata.merge(updates) else { return }
-            if validate { try metadata.validate() }
-            _ = try await connection.query("UPDATE container_info SET metadata = ?", [.text(metadata.jsonText)])
-        }
+        try await statRow.updateMetadata(updates, validate: validate)
     }
 
-    private func readMetadata(_ connection: SQLiteConnection) async throws -> BrokerMetadata {
-        BrokerMetadata(json: try await connection.query("SELECT metadata FROM container_info").first?.column("metadata")?.string ?? "")
-    }
-
-    /// Replication's merge of the info row: the earliest creation, the newest put and delete.
+    /// Replication's merge of the stat row: the earliest creation, the newest put and delete.
     public func mergeTimestamps(createdAt: SwiftTimestamp, put: SwiftTimestamp, delete: SwiftTimestamp) async throws {
-        let connection = try await connection()
-        try await connection.transaction {
-            let before = try await isDeleted()
-            _ = try await connection.query(
-                """
-                UPDATE container_info SET created_at = min(?, created_at), put_timestamp = max(?, put_timestamp),
-                    delete_timestamp = max(?, delete_timestamp)
-                """, [.text(createdAt.internal), .text(put.internal), .text(delete.internal)])
-            if try await isDeleted() != before { try await updateStatusChangedAt(.now()) }
-        }
+        try await statRow.mergeTimestamps(createdAt: createdAt, put: put, delete: delete, isDeleted: isDeleted)
     }
 
     /// Records what the account server was told (the container updater calls this after a
