@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "stratus", targets: ["stratus"]),
         .library(name: "StratusKit", targets: ["StratusKit"]),
         .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "Compute", targets: ["Compute"]),
         .library(name: "Image", targets: ["Image"]),
         .library(name: "Networking", targets: ["Networking"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
@@ -102,6 +103,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "Compute",
+            dependencies: ["StratusKit"]
+        ),
         .executableTarget(
             name: "stratus",
             dependencies: [
@@ -156,6 +161,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "ComputeTests",
+            dependencies: ["Compute"]
         ),
         .testTarget(
             name: "IdentityTests",
