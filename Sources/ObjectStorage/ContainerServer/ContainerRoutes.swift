@@ -156,38 +156,50 @@ extension ContainerServer {
     // MARK: Object rows
 
     private func putObject(_ storage: StorageRequest, broker: ContainerBroker, name: String) async throws -> Response {
-        let timestamp = try storage.timestamp()
-        try storage.requireDevice(location)
-        guard let sizeText = storage.header("x-size"), let size = Int64(sizeText), size >= 0 else {
-            throw APIError(.badRequest, "Missing or invalid X-Size header")
-        }
-        guard let contentType = storage.header("x-content-type") else {
-            throw APIError(.badRequest, "Missing X-Content-Type header")
-        }
-        guard let etag = storage.header("x-etag") else { throw APIError(.badRequest, "Missing X-Etag header") }
-        let record = ObjectRecord(name: name, createdAt: timestamp, size: size, contentType: contentType, etag: etag)
-        try await writeRow(storage, broker: broker, record)
+        try await applyObjectRow(.put, name: name, broker: broker, device: storage.device, header: storage.header)
         return .storage(.created, request: storage.request)
     }
 
     private func deleteObject(_ storage: StorageRequest, broker: ContainerBroker, name: String) async throws -> Response {
-        let timestamp = try storage.timestamp()
-        try storage.requireDevice(location)
-        try await writeRow(storage, broker: broker, .tombstone(name: name, at: timestamp))
+        try await applyObjectRow(.delete, name: name, broker: broker, device: storage.device, header: storage.header)
         return .storage(.noContent, request: storage.request)
+    }
+
+    /// An object server's `PUT` (a row from `X-Timestamp`, `X-Size`, `X-Content-Type`, `X-Etag`)
+    /// or `DELETE` (a tombstone at `X-Timestamp`) of one object row, read through `header`
+    /// (lowercase names): the HTTP route's and `LocalContainerUpdateSender`'s common path.
+    func applyObjectRow(
+        _ method: HTTPRequest.Method, name: String, broker: ContainerBroker, device: String, header: (String) -> String?
+    ) async throws {
+        guard let text = header("x-timestamp") else { throw APIError(.badRequest, "Missing X-Timestamp header") }
+        guard let timestamp = SwiftTimestamp(text) else { throw APIError(.badRequest, "Invalid X-Timestamp header") }
+        guard location.deviceDirectory(device) != nil else { throw StorageErrorRenderer.insufficientStorage(drive: device) }
+        let record: ObjectRecord
+        if method == .delete {
+            record = .tombstone(name: name, at: timestamp)
+        } else {
+            guard let sizeText = header("x-size"), let size = Int64(sizeText), size >= 0 else {
+                throw APIError(.badRequest, "Missing or invalid X-Size header")
+            }
+            guard let contentType = header("x-content-type") else {
+                throw APIError(.badRequest, "Missing X-Content-Type header")
+            }
+            guard let etag = header("x-etag") else { throw APIError(.badRequest, "Missing X-Etag header") }
+            record = ObjectRecord(name: name, createdAt: timestamp, size: size, contentType: contentType, etag: etag)
+        }
+        try await writeRow(broker: broker, device: device, autoCreateHeader: header("x-backend-auto-create"), record)
     }
 
     /// Merges an object server's row; 404 when the container database does not exist, unless the
     /// account is an internal one (`.`-prefixed, or `X-Backend-Auto-Create: true`), whose
     /// containers are made on the first row.
-    private func writeRow(_ storage: StorageRequest, broker: ContainerBroker, _ record: ObjectRecord) async throws {
+    private func writeRow(broker: ContainerBroker, device: String, autoCreateHeader: String?, _ record: ObjectRecord) async throws {
         let autoCreate: Bool
-        if let header = storage.header("x-backend-auto-create") {
-            autoCreate = StorageRequest.isTrue(header)
+        if let autoCreateHeader {
+            autoCreate = StorageRequest.isTrue(autoCreateHeader)
         } else {
             autoCreate = broker.account.hasPrefix(".") && !broker.account.hasPrefix(".shards_")
         }
-        let device = storage.device
         try await broker.access { database in
             if !database.exists {
                 guard autoCreate else { throw APIError(.notFound, "") }

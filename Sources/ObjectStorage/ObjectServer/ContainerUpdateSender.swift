@@ -57,3 +57,8 @@ public struct ContainerUpdateTarget: Sendable, Equatable {
 public protocol ContainerUpdateSender: Sendable {
     func send(_ update: ContainerUpdate, to target: ContainerUpdateTarget) async throws
 }
+
+/// A container server's non-2xx answer to an update (the update is then queued).
+struct ContainerUpdateRefused: Error {
+    let status: Int
+}

@@ -17,11 +17,6 @@ struct HTTPContainerUpdateSender: ContainerUpdateSender {
     }
 }
 
-/// A container server's non-2xx answer to an update (the update is then queued).
-struct ContainerUpdateRefused: Error {
-    let status: Int
-}
-
 /// Container servers' account updates over HTTP (`PUT /<device>/<partition>/<account>/<container>`).
 struct HTTPAccountUpdateSender: AccountUpdateSender {
     let client: BackendClient

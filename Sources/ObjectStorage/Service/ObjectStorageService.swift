@@ -53,7 +53,10 @@ public final class ObjectStorageService: Sendable {
             devicesRoot: devices, hashPath: hashPath, accountUpdateSender: HTTPAccountUpdateSender(client: client), logger: logger)
         objectServer = ObjectServer(
             layout: ObjectDiskLayout(devices: devices, hashPath: hashPath),
-            containerUpdateSender: HTTPContainerUpdateSender(client: client), logger: logger)
+            containerUpdateSender: LocalContainerUpdateSender(
+                containerServer: containerServer, localHosts: ["\(host):\(ports.container)"],
+                remote: HTTPContainerUpdateSender(client: client)),
+            logger: logger)
         proxy = try ProxyServer(
             rings: rings, publicURL: "http://\(host):\(ports.proxy)", tempAuthUsers: config.string("object.tempauth_users"),
             allowVersionedWrites: try config.bool("object.allow_versioned_writes", default: true),
