@@ -145,9 +145,10 @@ struct PlacementQueries: Sendable {
     // MARK: Usage
 
     /// The amounts allocated, by provider and resource class; all providers' when nil.
+    /// (Sums are cast back to BIGINT: PostgreSQL sums BIGINTs as NUMERIC.)
     func usages(of providers: [String]?) async throws -> [String: [String: Int64]] {
         var query = sql.select().column("provider_uuid").column("resource_class")
-            .column(SQLFunction("SUM", args: SQLIdentifier("used")), as: "total_used").from("allocations")
+            .column(SQLRaw("CAST(SUM(used) AS BIGINT)"), as: "total_used").from("allocations")
         if let providers {
             guard !providers.isEmpty else { return [:] }
             query = query.where("provider_uuid", .in, providers)
@@ -173,7 +174,7 @@ struct PlacementQueries: Sendable {
     {
         var query = sql.select().column(SQLColumn("consumer_type", table: "consumers"), as: "consumer_type")
             .column(SQLColumn("resource_class", table: "allocations"), as: "resource_class")
-            .column(SQLFunction("SUM", args: SQLColumn("used", table: "allocations")), as: "total_used")
+            .column(SQLRaw("CAST(SUM(allocations.used) AS BIGINT)"), as: "total_used")
             .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("uuid", table: "consumers"))), as: "consumer_count")
             .from("allocations")
             .join("consumers", on: SQLColumn("consumer_uuid", table: "allocations"), .equal, SQLColumn("uuid", table: "consumers"))
