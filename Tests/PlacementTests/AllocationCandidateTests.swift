@@ -56,6 +56,15 @@ final class AllocationCandidateTests: XCTestCase {
             XCTAssertNil(oldSummary["traits"])
             XCTAssertNil(oldSummary["resources"]?["MEMORY_MB"], "only requested classes before 1.27")
 
+            try await XCTAssertEqualAsync(Self.providers(try await Self.candidates(cloud, "resources=VCPU:1&root_required=HW_CPU_X86_AVX2")), [[cn2]])
+            try await XCTAssertEqualAsync(Self.providers(try await Self.candidates(cloud, "resources=VCPU:1&root_required=!HW_CPU_X86_AVX2")), [[cn1]])
+            let rootRequiredEarly = try await cloud.call(
+                .get, "/allocation_candidates?resources=VCPU:1&root_required=HW_CPU_X86_AVX2", version: "1.34")
+            XCTAssertEqual(rootRequiredEarly.status, .badRequest, "root_required arrives in 1.35")
+            let twice = try await cloud.call(.get, "/allocation_candidates?resources=VCPU:1&resources=MEMORY_MB:1")
+            XCTAssertEqual(twice.status, .badRequest)
+            XCTAssertEqual(twice.code, "placement.query.duplicate_key")
+
             let noResources = try await cloud.call(.get, "/allocation_candidates?required=HW_CPU_X86_AVX2")
             XCTAssertEqual(noResources.status, .badRequest)
             try await XCTAssertEqualAsync(try await cloud.call(.get, "/allocation_candidates?resources=NOPE:1").status, .badRequest)

@@ -2,15 +2,15 @@ import Hummingbird
 import StratusKit
 
 extension PlacementAPI {
-    func registerAggregates(on router: Router<StratusRequestContext>) {
+    func registerAggregates(on router: PlacementRouteTable) {
         let path = "/resource_providers/{uuid}/aggregates"
-        router.get(RouterPath(path)) { _, context in
+        router.get(path) { _, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 1)
             let (provider, aggregates) = try await manager.providerAggregates(try Self.providerUUID(context), auth: auth)
             return Self.respond(Self.aggregatesBody(aggregates, provider, context), context)
         }
-        router.put(RouterPath(path)) { request, context in
+        router.put(path) { request, context in
             var request = request
             let auth = try context.requireAuth()
             try Self.require(context, 1, 1)

@@ -9,8 +9,13 @@ extension PlacementAPI {
         var suffixes: [String] = []
         for (name, _) in request.uri.queryParameters {
             let name = String(name)
+            if !name.hasPrefix("required"), !name.hasPrefix("member_of"), PlacementQuery.values(request, name).count > 1 {
+                throw PlacementErrors.badRequest(
+                    "Query parameter '\(name)' may only be specified once.", code: PlacementErrors.duplicateQueryKey)
+            }
             guard let base = bases.first(where: { name.hasPrefix($0) }), name != base else {
                 if ["limit", "group_policy"].contains(name) || bases.contains(name) { continue }
+                if name == "root_required", version.isAtLeast(1, 35) { continue }
                 throw PlacementErrors.badRequest(
                     "Invalid query string parameters: Additional properties are not allowed ('\(name)' was unexpected)")
             }
@@ -70,12 +75,17 @@ extension PlacementAPI {
         return groups
     }
 
-    func registerAllocationCandidates(on router: Router<StratusRequestContext>) {
+    func registerAllocationCandidates(on router: PlacementRouteTable) {
         router.get("/allocation_candidates") { request, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 10)
             let version = Self.version(context)
             let groups = try Self.requestGroups(request, version: version)
+            var rootRequirements = ProviderRequirements()
+            if let rootRequired = request.query("root_required") {
+                try PlacementQuery.traits(
+                    [rootRequired], version: version, parameter: "root_required", allowsAnyOf: false, into: &rootRequirements)
+            }
             var limit: Int?
             if let text = request.query("limit") {
                 guard version.isAtLeast(1, 16) else {
@@ -98,7 +108,8 @@ extension PlacementAPI {
                     "The \"group_policy\" parameter is required when specifying more than one \"resources{N}\" parameter.")
             }
             let answer = try await manager.allocationCandidates(
-                groups, isolate: isolate, limit: limit, nested: version.isAtLeast(1, 29), auth: auth)
+                groups, rootRequirements: rootRequirements, isolate: isolate, limit: limit, nested: version.isAtLeast(1, 29),
+                auth: auth)
             let requested = Set(groups.flatMap(\.resources.keys))
             return Self.respond(Self.candidatesBody(answer, requested: requested, version: version), context)
         }

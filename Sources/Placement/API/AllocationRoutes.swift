@@ -68,7 +68,7 @@ extension PlacementAPI {
         return uuid
     }
 
-    func registerAllocations(on router: Router<StratusRequestContext>) {
+    func registerAllocations(on router: PlacementRouteTable) {
         router.get("/allocations/{consumer_uuid}") { _, context in
             let auth = try context.requireAuth()
             let version = Self.version(context)

@@ -29,14 +29,14 @@ extension PlacementAPI {
         try context.parameters.require("resource_class")
     }
 
-    func registerInventories(on router: Router<StratusRequestContext>) {
+    func registerInventories(on router: PlacementRouteTable) {
         let base = "/resource_providers/{uuid}/inventories"
-        router.get(RouterPath(base)) { _, context in
+        router.get(base) { _, context in
             let auth = try context.requireAuth()
             let (provider, inventories) = try await manager.inventories(of: try Self.providerUUID(context), auth: auth)
             return Self.respond(PlacementWire.inventories(inventories, generation: provider.generation), context)
         }
-        router.put(RouterPath(base)) { request, context in
+        router.put(base) { request, context in
             var request = request
             let auth = try context.requireAuth()
             let body = try await request.placementBody(context: context)
@@ -56,7 +56,7 @@ extension PlacementAPI {
                 reservedMayEqualTotal: Self.version(context).isAtLeast(1, 26), auth: auth)
             return Self.respond(PlacementWire.inventories(stored, generation: provider.generation), context)
         }
-        router.post(RouterPath(base)) { request, context in
+        router.post(base) { request, context in
             var request = request
             let auth = try context.requireAuth()
             let body = try await request.placementBody(context: context)
@@ -74,13 +74,13 @@ extension PlacementAPI {
             return Self.respond(
                 .object(json), context, status: .created, headers: Self.location("/resource_providers/\(uuid)/inventories/\(resourceClass)"))
         }
-        router.delete(RouterPath(base)) { _, context in
+        router.delete(base) { _, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 5)
             try await manager.deleteInventory(of: try Self.providerUUID(context), resourceClass: nil, auth: auth)
             return JSONResponse.empty()
         }
-        router.get(RouterPath(base + "/{resource_class}")) { _, context in
+        router.get(base + "/{resource_class}") { _, context in
             let auth = try context.requireAuth()
             let (provider, inventory) = try await manager.inventory(
                 of: try Self.providerUUID(context), resourceClass: try Self.resourceClassName(context), auth: auth)
@@ -88,7 +88,7 @@ extension PlacementAPI {
             json["resource_provider_generation"] = .int(provider.generation)
             return Self.respond(.object(json), context)
         }
-        router.put(RouterPath(base + "/{resource_class}")) { request, context in
+        router.put(base + "/{resource_class}") { request, context in
             var request = request
             let auth = try context.requireAuth()
             let body = try await request.placementBody(context: context)
@@ -101,7 +101,7 @@ extension PlacementAPI {
             json["resource_provider_generation"] = .int(provider.generation)
             return Self.respond(.object(json), context)
         }
-        router.delete(RouterPath(base + "/{resource_class}")) { _, context in
+        router.delete(base + "/{resource_class}") { _, context in
             let auth = try context.requireAuth()
             try await manager.deleteInventory(
                 of: try Self.providerUUID(context), resourceClass: try Self.resourceClassName(context), auth: auth)

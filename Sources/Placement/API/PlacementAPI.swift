@@ -8,6 +8,12 @@ struct PlacementAPI: Sendable {
     let manager: PlacementManager
 
     func register(on router: Router<StratusRequestContext>) {
+        let routes = PlacementRouteTable(router: router)
+        register(on: routes)
+        routes.addMethodNotAllowed()
+    }
+
+    private func register(on router: PlacementRouteTable) {
         registerRoot(on: router)
         registerResourceProviders(on: router)
         registerInventories(on: router)

@@ -29,15 +29,17 @@ enum PlacementQuery {
         return result
     }
 
-    /// Adds the traits of `required` values: forbidden (`!X`) from 1.22, `in:` any-of from 1.39.
-    static func traits(_ values: [String], version: Microversion, parameter: String, into requirements: inout ProviderRequirements)
-        throws
-    {
+    /// Adds the traits of `required` values: forbidden (`!X`) from 1.22, `in:` any-of from
+    /// 1.39 where the parameter takes it (`root_required` does not).
+    static func traits(
+        _ values: [String], version: Microversion, parameter: String, allowsAnyOf: Bool = true,
+        into requirements: inout ProviderRequirements
+    ) throws {
         for value in values {
             let malformed = PlacementErrors.badRequest(
                 "Invalid query string parameters: Expected '\(parameter)' parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC. Got: \(value)",
                 code: PlacementErrors.badQueryValue)
-            if version.isAtLeast(1, 39), value.hasPrefix("in:") {
+            if allowsAnyOf, version.isAtLeast(1, 39), value.hasPrefix("in:") {
                 let names = value.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("!") }) else { throw malformed }
                 requirements.requiredTraits.append(Set(names))

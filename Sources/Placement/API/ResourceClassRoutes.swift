@@ -2,7 +2,7 @@ import Hummingbird
 import StratusKit
 
 extension PlacementAPI {
-    func registerResourceClasses(on router: Router<StratusRequestContext>) {
+    func registerResourceClasses(on router: PlacementRouteTable) {
         router.get("/resource_classes") { _, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 2)

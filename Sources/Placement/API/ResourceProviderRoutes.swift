@@ -2,7 +2,7 @@ import Hummingbird
 import StratusKit
 
 extension PlacementAPI {
-    func registerResourceProviders(on router: Router<StratusRequestContext>) {
+    func registerResourceProviders(on router: PlacementRouteTable) {
         router.post("/resource_providers") { request, context in
             var request = request
             let auth = try context.requireAuth()

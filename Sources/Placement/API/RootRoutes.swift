@@ -3,7 +3,7 @@ import StratusKit
 
 extension PlacementAPI {
     /// `GET /`: the version document, open to anyone.
-    func registerRoot(on router: Router<StratusRequestContext>) {
+    func registerRoot(on router: PlacementRouteTable) {
         router.get("/") { _, context in
             let range = PlacementService.microversions
             let version: JSONValue = [

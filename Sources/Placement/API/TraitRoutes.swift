@@ -2,7 +2,7 @@ import Hummingbird
 import StratusKit
 
 extension PlacementAPI {
-    func registerTraits(on router: Router<StratusRequestContext>) {
+    func registerTraits(on router: PlacementRouteTable) {
         router.get("/traits") { request, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 6)
@@ -51,13 +51,13 @@ extension PlacementAPI {
         }
 
         let providerTraits = "/resource_providers/{uuid}/traits"
-        router.get(RouterPath(providerTraits)) { _, context in
+        router.get(providerTraits) { _, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 6)
             let (provider, traits) = try await manager.providerTraits(try Self.providerUUID(context), auth: auth)
             return Self.respond(Self.traitsBody(traits, provider), context)
         }
-        router.put(RouterPath(providerTraits)) { request, context in
+        router.put(providerTraits) { request, context in
             var request = request
             let auth = try context.requireAuth()
             try Self.require(context, 1, 6)
@@ -69,7 +69,7 @@ extension PlacementAPI {
                 try Self.providerUUID(context), Set(traits), generation: generation, auth: auth)
             return Self.respond(Self.traitsBody(stored, provider), context)
         }
-        router.delete(RouterPath(providerTraits)) { _, context in
+        router.delete(providerTraits) { _, context in
             let auth = try context.requireAuth()
             try Self.require(context, 1, 6)
             _ = try await manager.setProviderTraits(try Self.providerUUID(context), [], generation: nil, auth: auth)

@@ -2,7 +2,7 @@ import Hummingbird
 import StratusKit
 
 extension PlacementAPI {
-    func registerUsages(on router: Router<StratusRequestContext>) {
+    func registerUsages(on router: PlacementRouteTable) {
         router.get("/resource_providers/{uuid}/usages") { _, context in
             let auth = try context.requireAuth()
             let (provider, usages) = try await manager.providerUsages(try Self.providerUUID(context), auth: auth)

@@ -55,7 +55,11 @@ struct AllocationCandidateSearch: Sendable {
         self.nested = nested
     }
 
-    func search(_ groups: [RequestGroup], isolate: Bool, limit: Int?) -> [AllocationCandidate] {
+    /// - Parameter rootRequirements: the traits the root of each candidate's tree must have
+    ///   or lack (`root_required`).
+    func search(
+        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(), isolate: Bool, limit: Int?
+    ) -> [AllocationCandidate] {
         let sharing = order.filter { states[$0]!.traits.contains(Self.sharingTrait) }
         var roots: [String] = []
         var trees: [String: [String]] = [:]
@@ -66,7 +70,7 @@ struct AllocationCandidateSearch: Sendable {
         }
         var seen: Set<AllocationCandidate> = []
         var result: [AllocationCandidate] = []
-        for root in roots {
+        for root in roots where rootRequirements.traitsSatisfied(by: states[root]?.traits ?? []) {
             let tree = trees[root] ?? []
             let treeAggregates = tree.reduce(into: Set<String>()) { $0.formUnion(states[$1]!.aggregates) }
             let sharers = sharing.filter { !tree.contains($0) && !states[$0]!.aggregates.isDisjoint(with: treeAggregates) }

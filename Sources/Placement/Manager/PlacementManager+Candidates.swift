@@ -9,7 +9,8 @@ extension PlacementManager {
     }
 
     func allocationCandidates(
-        _ groups: [RequestGroup], isolate: Bool, limit: Int?, nested: Bool, auth: AuthContext
+        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(), isolate: Bool,
+        limit: Int?, nested: Bool, auth: AuthContext
     ) async throws -> CandidateAnswer {
         try policy.enforce("placement:allocation_candidates:list", auth)
         return try await read { q in
@@ -17,7 +18,8 @@ extension PlacementManager {
             if let unknown = try await self.unknownResourceClasses(classes, in: q).first {
                 throw PlacementErrors.badRequest("Invalid resource class in resources parameter: No such resource class \(unknown).")
             }
-            let unknownTraits = try await self.unknownTraits(groups.flatMap(\.requirements.allTraits), in: q)
+            let unknownTraits = try await self.unknownTraits(
+                groups.flatMap(\.requirements.allTraits) + rootRequirements.allTraits, in: q)
             guard unknownTraits.isEmpty else {
                 throw PlacementErrors.badRequest("Invalid trait(s) in \"required\" parameter: No such trait(s): \(unknownTraits.joined(separator: ", ")).")
             }
@@ -35,7 +37,7 @@ extension PlacementManager {
                     traits: traits[$0.uuid] ?? [], aggregates: aggregates[$0.uuid] ?? [])
             }
             let search = AllocationCandidateSearch(states: states, nested: nested)
-            let candidates = search.search(groups, isolate: isolate, limit: limit)
+            let candidates = search.search(groups, rootRequirements: rootRequirements, isolate: isolate, limit: limit)
             let involved = Set(candidates.flatMap(\.allocations.keys))
             let roots = nested ? Set(involved.compactMap { search.states[$0]?.provider.rootUUID }) : []
             let summaries = states.filter { involved.contains($0.provider.uuid) || roots.contains($0.provider.rootUUID) }
