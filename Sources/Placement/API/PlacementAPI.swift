@@ -23,6 +23,7 @@ struct PlacementAPI: Sendable {
         registerAllocations(on: router)
         registerUsages(on: router)
         registerAllocationCandidates(on: router)
+        registerReshaper(on: router)
     }
 
     /// The request's negotiated microversion.

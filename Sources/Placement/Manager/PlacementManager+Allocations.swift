@@ -29,48 +29,51 @@ extension PlacementManager {
     /// involved are locked, so concurrent claims cannot oversubscribe a provider.
     func setAllocations(_ requests: [ConsumerAllocationRequest], auth: AuthContext, rule: String) async throws {
         try policy.enforce(rule, auth)
-        try await write { q in
-            let requestedProviders = Set(requests.flatMap { $0.allocations.keys })
-            let known = Set(try await q.providers(uuids: Array(requestedProviders)).map(\.uuid))
-            if let missing = requestedProviders.subtracting(known).sorted().first {
-                throw PlacementErrors.badRequest("Allocation for resource provider '\(missing)' that does not exist.")
-            }
-            let classes = Set(requests.flatMap { $0.allocations.values.flatMap(\.keys) })
-            if let unknown = try await self.unknownResourceClasses(classes, in: q).first {
-                throw PlacementErrors.badRequest("Unable to allocate inventory: No such resource class \(unknown).")
-            }
-            let previous = try await q.allocations(consumers: requests.map(\.consumerUUID))
-            let touched = requestedProviders.union(previous.map(\.providerUUID))
-            try await q.lockProviders(touched)
+        try await write { q in try await self.replaceAllocations(requests, in: q) }
+    }
 
-            for request in requests {
-                try await q.lockConsumer(request.consumerUUID)
-                let existing = try await q.consumer(request.consumerUUID)
-                try Self.checkConsumerGeneration(request.generation, existing: existing)
-                let records = request.allocations.sorted(by: { $0.key < $1.key }).flatMap { provider, resources in
-                    resources.sorted(by: { $0.key < $1.key }).map {
-                        AllocationRecord(consumerUUID: request.consumerUUID, providerUUID: provider, resourceClass: $0.key, used: $0.value)
-                    }
-                }
-                try await q.replaceAllocations(consumer: request.consumerUUID, with: records)
-                if records.isEmpty {
-                    if existing != nil { try await q.deleteConsumer(request.consumerUUID) }
-                    continue
-                }
-                var consumer =
-                    existing
-                    ?? ConsumerRecord(
-                        uuid: request.consumerUUID, projectID: request.projectID ?? Self.incompleteConsumerID,
-                        userID: request.userID ?? Self.incompleteConsumerID, generation: 0, consumerType: nil)
-                if let project = request.projectID { consumer.projectID = project }
-                if let user = request.userID { consumer.userID = user }
-                if let type = request.consumerType { consumer.consumerType = type }
-                consumer.generation += 1
-                try await q.save(consumer, exists: existing != nil)
-            }
-            try await self.checkCapacity(of: requests, in: q)
-            try await q.bumpGenerations(touched.sorted())
+    /// The transaction body of `setAllocations` (and of a reshape).
+    func replaceAllocations(_ requests: [ConsumerAllocationRequest], in q: PlacementQueries) async throws {
+        let requestedProviders = Set(requests.flatMap { $0.allocations.keys })
+        let known = Set(try await q.providers(uuids: Array(requestedProviders)).map(\.uuid))
+        if let missing = requestedProviders.subtracting(known).sorted().first {
+            throw PlacementErrors.badRequest("Allocation for resource provider '\(missing)' that does not exist.")
         }
+        let classes = Set(requests.flatMap { $0.allocations.values.flatMap(\.keys) })
+        if let unknown = try await unknownResourceClasses(classes, in: q).first {
+            throw PlacementErrors.badRequest("Unable to allocate inventory: No such resource class \(unknown).")
+        }
+        let previous = try await q.allocations(consumers: requests.map(\.consumerUUID))
+        let touched = requestedProviders.union(previous.map(\.providerUUID))
+        try await q.lockProviders(touched)
+
+        for request in requests {
+            try await q.lockConsumer(request.consumerUUID)
+            let existing = try await q.consumer(request.consumerUUID)
+            try Self.checkConsumerGeneration(request.generation, existing: existing)
+            let records = request.allocations.sorted(by: { $0.key < $1.key }).flatMap { provider, resources in
+                resources.sorted(by: { $0.key < $1.key }).map {
+                    AllocationRecord(consumerUUID: request.consumerUUID, providerUUID: provider, resourceClass: $0.key, used: $0.value)
+                }
+            }
+            try await q.replaceAllocations(consumer: request.consumerUUID, with: records)
+            if records.isEmpty {
+                if existing != nil { try await q.deleteConsumer(request.consumerUUID) }
+                continue
+            }
+            var consumer =
+                existing
+                ?? ConsumerRecord(
+                    uuid: request.consumerUUID, projectID: request.projectID ?? Self.incompleteConsumerID,
+                    userID: request.userID ?? Self.incompleteConsumerID, generation: 0, consumerType: nil)
+            if let project = request.projectID { consumer.projectID = project }
+            if let user = request.userID { consumer.userID = user }
+            if let type = request.consumerType { consumer.consumerType = type }
+            consumer.generation += 1
+            try await q.save(consumer, exists: existing != nil)
+        }
+        try await checkCapacity(of: requests, in: q)
+        try await q.bumpGenerations(touched.sorted())
     }
 
     static func checkConsumerGeneration(_ expectation: ConsumerGenerationExpectation, existing: ConsumerRecord?) throws {

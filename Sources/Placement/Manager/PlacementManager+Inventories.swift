@@ -113,7 +113,7 @@ extension PlacementManager {
         return (provider, updated)
     }
 
-    private func validate(
+    func validate(
         _ inventories: [String: InventoryRecord], of uuid: String, reservedMayEqualTotal: Bool, in q: PlacementQueries
     ) async throws {
         let unknown = try await unknownResourceClasses(inventories.keys, in: q)
