@@ -121,6 +121,16 @@ expect_fail_status "deleting again is not found" 404 "${OSC[@]}" resource provid
 expect_ok "resource provider usage show after delete" "${OSC[@]}" resource provider usage show "$CN1" -f json
 expect_json "cn1 uses 2 VCPU" "{f(u, 'resource_class'): f(u, 'usage') for u in d}['VCPU'] == 2"
 
+# --- the raw API: error codes, generations, methods -----------------------------------------
+TOKEN="$("${OSC[@]}" token issue -f value -c id)"
+HTTP_BASE=$PL expect_http "a stale generation is a conflict" 409 PUT "/resource_providers/$CN1/traits" \
+    -H "X-Auth-Token: $TOKEN" -H "OpenStack-API-Version: placement 1.39" -H "Content-Type: application/json" \
+    -d '{"traits": [], "resource_provider_generation": 0}'
+expect_json "with the concurrent-update code (1.23 on)" "d['errors'][0]['code'] == 'placement.concurrent_update'" "$HTTP_BODY"
+HTTP_BASE=$PL expect_http "another method on a known path is 405" 405 POST "/resource_providers/$CN1" -H "X-Auth-Token: $TOKEN"
+expect_eq "405 names the methods allowed" "GET, PUT, DELETE" "$(header Allow)"
+HTTP_BASE=$PL expect_http "no token is 401" 401 GET /resource_providers
+
 # --- policy -----------------------------------------------------------------------------
 expect_ok "project create" "${OSC[@]}" project create --domain default pA
 expect_ok "user create" "${OSC[@]}" user create --domain default --password Alice-pw-1 alice
