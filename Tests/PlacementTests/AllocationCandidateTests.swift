@@ -119,4 +119,36 @@ final class AllocationCandidateTests: XCTestCase {
             try await XCTAssertEqualAsync(Set(Self.providers(try await Self.candidates(cloud, "resources=VCPU:1,DISK_GB:10"))), [[root, storage]])
         }
     }
+
+    func testSameSubtreeWithAResourcelessGroup() async throws {
+        try await PlacementTestCloud.run { cloud in
+            for trait in ["CUSTOM_PHYSNET_A", "CUSTOM_PHYSNET_B"] { _ = try await cloud.call(.put, "/traits/\(trait)") }
+            let root = try await cloud.provider("compute")
+            let nic1 = try await cloud.provider("nic1", parent: root)
+            let nic2 = try await cloud.provider("nic2", parent: root)
+            let pf1 = try await cloud.provider("pf1", parent: nic1)
+            let pf2 = try await cloud.provider("pf2", parent: nic2)
+            try await cloud.setInventory(root, ["VCPU": ["total": 4]])
+            for pf in [pf1, pf2] { try await cloud.setInventory(pf, ["SRIOV_NET_VF": ["total": 2]]) }
+            for (nic, trait) in [(nic1, "CUSTOM_PHYSNET_A"), (nic2, "CUSTOM_PHYSNET_B")] {
+                _ = try await cloud.call(
+                    .put, "/resource_providers/\(nic)/traits", json: ["traits": [.string(trait)], "resource_provider_generation": 0])
+            }
+            let query = "resources_COMPUTE=VCPU:1&required_NIC=CUSTOM_PHYSNET_A&resources_PORT=SRIOV_NET_VF:1&group_policy=none"
+            let orphan = try await cloud.call(.get, "/allocation_candidates?\(query)")
+            XCTAssertEqual(orphan.status, .badRequest, "a group without resources needs same_subtree")
+            let early = try await cloud.call(.get, "/allocation_candidates?\(query)&same_subtree=_NIC,_PORT", version: "1.35")
+            XCTAssertEqual(early.status, .badRequest)
+            let unknown = try await cloud.call(.get, "/allocation_candidates?\(query)&same_subtree=_NIC,_OTHER")
+            XCTAssertEqual(unknown.status, .badRequest)
+            let found = try await Self.candidates(cloud, query + "&same_subtree=_NIC,_PORT")
+            let requests = found["allocation_requests"]?.arrayValue ?? []
+            XCTAssertEqual(requests.count, 1, "only the VF under the PHYSNET_A NIC")
+            XCTAssertEqual(requests.first?["allocations"]?[pf1]?["resources"], ["SRIOV_NET_VF": 1])
+            XCTAssertNil(requests.first?["allocations"]?[nic1], "the resourceless group allocates nothing")
+            XCTAssertEqual(requests.first?["mappings"], ["_COMPUTE": [.string(root)], "_NIC": [.string(nic1)], "_PORT": [.string(pf1)]])
+            let without = try await Self.candidates(cloud, "resources_COMPUTE=VCPU:1&resources_PORT=SRIOV_NET_VF:1&group_policy=none")
+            XCTAssertEqual(without["allocation_requests"]?.arrayValue?.count, 2)
+        }
+    }
 }

@@ -4,18 +4,41 @@ import StratusKit
 extension PlacementAPI {
     /// The request groups of `GET /allocation_candidates`: the unsuffixed group and, from
     /// 1.25, one group per suffix (digits; from 1.33 up to 64 of `A-Za-z0-9_-`).
-    static func requestGroups(_ request: Request, version: Microversion) throws -> [RequestGroup] {
+    /// `same_subtree=_A,_B` (1.36, repeatable): the suffix sets, each of groups in the request.
+    static func sameSubtree(_ request: Request, version: Microversion) throws -> [[String]] {
+        let values = PlacementQuery.values(request, "same_subtree")
+        guard !values.isEmpty else { return [] }
+        guard version.isAtLeast(1, 36) else {
+            throw PlacementErrors.badRequest(
+                "Invalid query string parameters: Additional properties are not allowed ('same_subtree' was unexpected)")
+        }
+        return try values.map { value in
+            let suffixes = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !suffixes.isEmpty, suffixes.allSatisfy({ !$0.isEmpty }) else {
+                throw PlacementErrors.badRequest(
+                    "Invalid query string parameters: Expected 'same_subtree' parameter value of the form: _SUFFIX1,_SUFFIX2. Got: \(value)",
+                    code: PlacementErrors.badQueryValue)
+            }
+            return suffixes
+        }
+    }
+
+    /// - Parameter sameSubtree: the suffixes of `same_subtree`, whose groups may be resourceless.
+    static func requestGroups(_ request: Request, version: Microversion, sameSubtree: [[String]] = []) throws -> [RequestGroup] {
         let bases = ["resources", "required", "member_of", "in_tree"]
         var suffixes: [String] = []
         for (name, _) in request.uri.queryParameters {
             let name = String(name)
-            if !name.hasPrefix("required"), !name.hasPrefix("member_of"), PlacementQuery.values(request, name).count > 1 {
+            if !name.hasPrefix("required"), !name.hasPrefix("member_of"), name != "same_subtree",
+                PlacementQuery.values(request, name).count > 1
+            {
                 throw PlacementErrors.badRequest(
                     "Query parameter '\(name)' may only be specified once.", code: PlacementErrors.duplicateQueryKey)
             }
             guard let base = bases.first(where: { name.hasPrefix($0) }), name != base else {
                 if ["limit", "group_policy"].contains(name) || bases.contains(name) { continue }
                 if name == "root_required", version.isAtLeast(1, 35) { continue }
+                if name == "same_subtree", version.isAtLeast(1, 36) { continue }
                 throw PlacementErrors.badRequest(
                     "Invalid query string parameters: Additional properties are not allowed ('\(name)' was unexpected)")
             }
@@ -56,6 +79,11 @@ extension PlacementAPI {
                 }
                 group.inTree = uuid
             }
+            let namedInSubtree = sameSubtree.contains { $0.contains(suffix) }
+            if group.resources.isEmpty, !suffix.isEmpty, namedInSubtree {
+                groups.append(group)
+                continue
+            }
             if group.resources.isEmpty {
                 guard group.requirements.isEmpty, group.inTree == nil else {
                     throw PlacementErrors.badRequest(
@@ -65,7 +93,13 @@ extension PlacementAPI {
             }
             groups.append(group)
         }
-        guard !groups.isEmpty else {
+        let groupSuffixes = Set(groups.map(\.suffix))
+        if let unknown = sameSubtree.flatMap({ $0 }).first(where: { !groupSuffixes.contains($0) }) {
+            throw PlacementErrors.badRequest(
+                "Real suffixes should be specified in same_subtree: \(unknown) not found in the request groups",
+                code: PlacementErrors.badQueryValue)
+        }
+        guard groups.contains(where: { !$0.isResourceless }) else {
             throw PlacementErrors.badRequest(
                 version.isAtLeast(1, 25)
                     ? "There must be at least one resources or resources[$S] parameter."
@@ -80,7 +114,8 @@ extension PlacementAPI {
             let auth = try context.requireAuth()
             try Self.require(context, 1, 10)
             let version = Self.version(context)
-            let groups = try Self.requestGroups(request, version: version)
+            let sameSubtree = try Self.sameSubtree(request, version: version)
+            let groups = try Self.requestGroups(request, version: version, sameSubtree: sameSubtree)
             var rootRequirements = ProviderRequirements()
             if let rootRequired = request.query("root_required") {
                 try PlacementQuery.traits(
@@ -103,13 +138,13 @@ extension PlacementAPI {
                     throw PlacementErrors.badRequest("Invalid query string parameters: '\(policy)' is not one of ['none', 'isolate']")
                 }
                 isolate = policy == "isolate"
-            } else if groups.filter(\.isSuffixed).count > 1 {
+            } else if groups.filter({ $0.isSuffixed && !$0.isResourceless }).count > 1 {
                 throw PlacementErrors.badRequest(
                     "The \"group_policy\" parameter is required when specifying more than one \"resources{N}\" parameter.")
             }
             let answer = try await manager.allocationCandidates(
-                groups, rootRequirements: rootRequirements, isolate: isolate, limit: limit, nested: version.isAtLeast(1, 29),
-                auth: auth)
+                groups, rootRequirements: rootRequirements, sameSubtree: sameSubtree, isolate: isolate, limit: limit,
+                nested: version.isAtLeast(1, 29), auth: auth)
             let requested = Set(groups.flatMap(\.resources.keys))
             return Self.respond(Self.candidatesBody(answer, requested: requested, version: version), context)
         }

@@ -1,12 +1,21 @@
 /// One group of a candidate request: the unsuffixed group (`resources`, `required`,
 /// `member_of`, `in_tree`), whose classes may come from different providers of one tree,
-/// or a suffixed group (`resources1` …), satisfied by a single provider.
+/// or a suffixed group (`resources1` …), satisfied by a single provider. A suffixed group
+/// without resources (1.36, named in `same_subtree`) picks a provider of the tree by its
+/// traits and aggregates and allocates nothing from it.
 struct RequestGroup: Sendable {
     var suffix: String
     var resources: [String: Int64]
     var requirements = ProviderRequirements()
     var inTree: String?
     var isSuffixed: Bool { !suffix.isEmpty }
+    var isResourceless: Bool { resources.isEmpty }
+}
+
+/// How one group is satisfied: which provider gives each class, and the providers used.
+struct GroupChoice: Sendable {
+    var assignment: [String: String]
+    var providers: Set<String>
 }
 
 /// One way to satisfy a request: provider → class → amount, and which providers served
@@ -57,8 +66,10 @@ struct AllocationCandidateSearch: Sendable {
 
     /// - Parameter rootRequirements: the traits the root of each candidate's tree must have
     ///   or lack (`root_required`).
+    ///   `sameSubtree`: sets of group suffixes whose providers must all lie under one of them.
     func search(
-        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(), isolate: Bool, limit: Int?
+        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(),
+        sameSubtree: [[String]] = [], isolate: Bool, limit: Int?
     ) -> [AllocationCandidate] {
         let sharing = order.filter { states[$0]!.traits.contains(Self.sharingTrait) }
         var roots: [String] = []
@@ -74,15 +85,15 @@ struct AllocationCandidateSearch: Sendable {
             let tree = trees[root] ?? []
             let treeAggregates = tree.reduce(into: Set<String>()) { $0.formUnion(states[$1]!.aggregates) }
             let sharers = sharing.filter { !tree.contains($0) && !states[$0]!.aggregates.isDisjoint(with: treeAggregates) }
-            var perGroup: [[[String: String]]] = []
+            var perGroup: [[GroupChoice]] = []
             for group in groups {
-                let pool = pool(for: group, tree: tree, root: root, sharers: sharers)
+                let pool = group.isResourceless ? tree : pool(for: group, tree: tree, root: root, sharers: sharers)
                 let options = group.isSuffixed ? singleProviderOptions(group, pool: pool) : spreadOptions(group, pool: pool, root: root)
                 if options.isEmpty { break }
                 perGroup.append(options)
             }
             guard perGroup.count == groups.count else { continue }
-            combine(groups, perGroup, isolate: isolate) { candidate in
+            combine(groups, perGroup, sameSubtree: sameSubtree, isolate: isolate) { candidate in
                 if seen.insert(candidate).inserted { result.append(candidate) }
                 return limit.map { result.count < $0 } ?? true
             }
@@ -101,20 +112,21 @@ struct AllocationCandidateSearch: Sendable {
     }
 
     /// A suffixed group: each provider that alone has every class, the traits and the aggregates.
-    private func singleProviderOptions(_ group: RequestGroup, pool: [String]) -> [[String: String]] {
+    private func singleProviderOptions(_ group: RequestGroup, pool: [String]) -> [GroupChoice] {
         pool.compactMap { uuid in
             let state = states[uuid]!
             guard group.resources.allSatisfy({ state.canProvide($0.key, $0.value) }),
                 group.requirements.traitsSatisfied(by: state.traits),
                 group.requirements.aggregatesSatisfied(by: state.aggregates)
             else { return nil }
-            return Dictionary(uniqueKeysWithValues: group.resources.keys.map { ($0, uuid) })
+            return GroupChoice(
+                assignment: Dictionary(uniqueKeysWithValues: group.resources.keys.map { ($0, uuid) }), providers: [uuid])
         }
     }
 
     /// The unsuffixed group: each class from any provider of the pool, with the required
     /// traits found among the providers used and no forbidden trait on any of them.
-    private func spreadOptions(_ group: RequestGroup, pool: [String], root: String) -> [[String: String]] {
+    private func spreadOptions(_ group: RequestGroup, pool: [String], root: String) -> [GroupChoice] {
         let rootAggregates = states[root]?.aggregates ?? []
         let classes = group.resources.keys.sorted()
         var choices: [[String]] = []
@@ -129,12 +141,15 @@ struct AllocationCandidateSearch: Sendable {
             if providers.isEmpty { return [] }
             choices.append(providers)
         }
-        var options: [[String: String]] = []
+        var options: [GroupChoice] = []
         var assignment: [String: String] = [:]
         func visit(_ index: Int) {
             if index == classes.count {
-                let traits = Set(assignment.values).reduce(into: Set<String>()) { $0.formUnion(states[$1]!.traits) }
-                if group.requirements.requiredTraits.allSatisfy({ !$0.isDisjoint(with: traits) }) { options.append(assignment) }
+                let providers = Set(assignment.values)
+                let traits = providers.reduce(into: Set<String>()) { $0.formUnion(states[$1]!.traits) }
+                if group.requirements.requiredTraits.allSatisfy({ !$0.isDisjoint(with: traits) }) {
+                    options.append(GroupChoice(assignment: assignment, providers: providers))
+                }
                 return
             }
             for provider in choices[index] {
@@ -149,15 +164,17 @@ struct AllocationCandidateSearch: Sendable {
     /// Every combination of one option per group whose summed amounts still fit; `emit`
     /// returns false to stop.
     private func combine(
-        _ groups: [RequestGroup], _ perGroup: [[[String: String]]], isolate: Bool,
+        _ groups: [RequestGroup], _ perGroup: [[GroupChoice]], sameSubtree: [[String]], isolate: Bool,
         emit: (AllocationCandidate) -> Bool
     ) {
-        var chosen: [[String: String]] = []
+        var chosen: [GroupChoice] = []
         var stopped = false
         func visit(_ index: Int) {
             if stopped { return }
             if index == groups.count {
-                if let candidate = candidate(groups, chosen, isolate: isolate), !emit(candidate) { stopped = true }
+                if let candidate = candidate(groups, chosen, sameSubtree: sameSubtree, isolate: isolate), !emit(candidate) {
+                    stopped = true
+                }
                 return
             }
             for option in perGroup[index] {
@@ -170,17 +187,24 @@ struct AllocationCandidateSearch: Sendable {
         visit(0)
     }
 
-    private func candidate(_ groups: [RequestGroup], _ chosen: [[String: String]], isolate: Bool) -> AllocationCandidate? {
+    private func candidate(_ groups: [RequestGroup], _ chosen: [GroupChoice], sameSubtree: [[String]], isolate: Bool)
+        -> AllocationCandidate?
+    {
         var allocations: [String: [String: Int64]] = [:]
         var mappings: [String: [String]] = [:]
         var suffixedProviders: [Set<String>] = []
-        for (group, option) in zip(groups, chosen) {
-            for (resourceClass, provider) in option {
+        for (group, choice) in zip(groups, chosen) {
+            for (resourceClass, provider) in choice.assignment {
                 allocations[provider, default: [:]][resourceClass, default: 0] += group.resources[resourceClass]!
             }
-            let providers = Set(option.values)
-            mappings[group.suffix] = providers.sorted()
-            if group.isSuffixed { suffixedProviders.append(providers) }
+            mappings[group.suffix] = choice.providers.sorted()
+            if group.isSuffixed, !group.isResourceless { suffixedProviders.append(choice.providers) }
+        }
+        for suffixes in sameSubtree {
+            let providers = suffixes.reduce(into: Set<String>()) { $0.formUnion(mappings[$1] ?? []) }
+            guard providers.contains(where: { top in providers.allSatisfy { isDescendant($0, orSelfOf: top) } }) else {
+                return nil
+            }
         }
         if isolate {
             var used: Set<String> = []
@@ -194,5 +218,15 @@ struct AllocationCandidateSearch: Sendable {
             for (resourceClass, amount) in resources where !state.canProvide(resourceClass, amount) { return nil }
         }
         return AllocationCandidate(allocations: allocations, mappings: mappings)
+    }
+
+    /// Whether `uuid` is `ancestor` or lies below it in its tree.
+    private func isDescendant(_ uuid: String, orSelfOf ancestor: String) -> Bool {
+        var current: String? = uuid
+        while let provider = current {
+            if provider == ancestor { return true }
+            current = states[provider]?.provider.parentUUID
+        }
+        return false
     }
 }

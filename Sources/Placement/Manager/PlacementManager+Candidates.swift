@@ -9,7 +9,8 @@ extension PlacementManager {
     }
 
     func allocationCandidates(
-        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(), isolate: Bool,
+        _ groups: [RequestGroup], rootRequirements: ProviderRequirements = ProviderRequirements(),
+        sameSubtree: [[String]] = [], isolate: Bool,
         limit: Int?, nested: Bool, auth: AuthContext
     ) async throws -> CandidateAnswer {
         try policy.enforce("placement:allocation_candidates:list", auth)
@@ -37,7 +38,8 @@ extension PlacementManager {
                     traits: traits[$0.uuid] ?? [], aggregates: aggregates[$0.uuid] ?? [])
             }
             let search = AllocationCandidateSearch(states: states, nested: nested)
-            let candidates = search.search(groups, rootRequirements: rootRequirements, isolate: isolate, limit: limit)
+            let candidates = search.search(
+                groups, rootRequirements: rootRequirements, sameSubtree: sameSubtree, isolate: isolate, limit: limit)
             let involved = Set(candidates.flatMap(\.allocations.keys))
             let roots = nested ? Set(involved.compactMap { search.states[$0]?.provider.rootUUID }) : []
             let summaries = states.filter { involved.contains($0.provider.uuid) || roots.contains($0.provider.rootUUID) }
