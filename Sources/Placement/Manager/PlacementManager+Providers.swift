@@ -91,7 +91,8 @@ extension PlacementManager {
         case set(String?)
     }
 
-    /// Renames and re-parents. Before microversion 1.37 a parent, once set, cannot change
+    /// Renames and re-parents (the generation stays: it counts changes to inventory,
+    /// traits, aggregates and allocations). Before microversion 1.37 a parent, once set, cannot change
     /// (`allowReparent` false); a provider can never become its own descendant.
     func updateProvider(
         _ uuid: String, name: String, parent: ParentChange, allowReparent: Bool, auth: AuthContext
@@ -129,7 +130,6 @@ extension PlacementManager {
                 provider.parentUUID = newParent
                 provider.rootUUID = newRoot
             }
-            provider.generation += 1
             provider.updatedAt = Timestamp.now()
             try await q.update(provider)
             return provider
