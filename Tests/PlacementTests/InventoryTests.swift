@@ -45,6 +45,8 @@ final class InventoryTests: XCTestCase {
             let reservedTooMuch = try await cloud.call(
                 .put, path, json: ["resource_provider_generation": 2, "inventories": ["VCPU": ["total": 4, "reserved": 5]]])
             XCTAssertEqual(reservedTooMuch.status, .badRequest)
+            XCTAssertTrue(reservedTooMuch.detail.contains("Unable to update inventory"), reservedTooMuch.detail)
+            XCTAssertTrue(reservedTooMuch.detail.contains("greater than total"), reservedTooMuch.detail)
             let reservedAll = try await cloud.call(
                 .put, path, version: "1.25", json: ["resource_provider_generation": 2, "inventories": ["VCPU": ["total": 4, "reserved": 4]]])
             XCTAssertEqual(reservedAll.status, .badRequest, "reserved may equal total only from 1.26")
@@ -58,6 +60,9 @@ final class InventoryTests: XCTestCase {
                 .put, path, json: ["resource_provider_generation": 2, "inventories": ["VCPU": ["total": 1, "size": 2]]])
             XCTAssertEqual(unknownField.status, .badRequest)
 
+            let conflicting = try await cloud.call(.post, path, json: ["resource_class": "DISK_GB", "total": 256, "reserved": 512])
+            XCTAssertEqual(conflicting.status, .badRequest)
+            XCTAssertTrue(conflicting.detail.contains("Unable to create inventory for resource provider"), conflicting.detail)
             let created = try await cloud.call(.post, path, json: ["resource_class": "DISK_GB", "total": 100])
             XCTAssertEqual(created.status, .created)
             XCTAssertEqual(created.header("Location"), "/resource_providers/\(rp)/inventories/DISK_GB")

@@ -48,7 +48,8 @@ extension PlacementManager {
                         "Update conflict: Inventory for '\(resourceClass)' on resource provider '\(uuid)' already exists.",
                         code: PlacementErrors.concurrentUpdate)
                 }
-                try await self.validate([resourceClass: inventory], of: uuid, reservedMayEqualTotal: reservedMayEqualTotal, in: q)
+                try await self.validate(
+                    [resourceClass: inventory], of: uuid, reservedMayEqualTotal: reservedMayEqualTotal, action: "create", in: q)
                 return current.merging([resourceClass: inventory]) { _, new in new }
             }
             return (updated, inventory)
@@ -113,8 +114,11 @@ extension PlacementManager {
         return (provider, updated)
     }
 
+    /// 400 for unknown classes and inconsistent records; `action` names the request in the
+    /// message ("Unable to create inventory …", "Unable to update inventory …").
     func validate(
-        _ inventories: [String: InventoryRecord], of uuid: String, reservedMayEqualTotal: Bool, in q: PlacementQueries
+        _ inventories: [String: InventoryRecord], of uuid: String, reservedMayEqualTotal: Bool, action: String = "update",
+        in q: PlacementQueries
     ) async throws {
         let unknown = try await unknownResourceClasses(inventories.keys, in: q)
         if let first = unknown.first {
@@ -125,11 +129,11 @@ extension PlacementManager {
             let refused = reservedMayEqualTotal ? inventory.reserved > inventory.total : inventory.reserved >= inventory.total
             if refused {
                 throw PlacementErrors.badRequest(
-                    "Unable to update inventory for resource provider \(uuid): Invalid inventory for '\(resourceClass)' on resource provider '\(uuid)'. The reserved value is greater than\(reservedMayEqualTotal ? "" : " or equal to") total.")
+                    "Unable to \(action) inventory for resource provider \(uuid): Invalid inventory for '\(resourceClass)' on resource provider '\(uuid)'. The reserved value is greater than\(reservedMayEqualTotal ? "" : " or equal to") total.")
             }
             if inventory.minUnit > inventory.maxUnit {
                 throw PlacementErrors.badRequest(
-                    "Unable to update inventory for resource provider \(uuid): Invalid inventory for '\(resourceClass)': min_unit is greater than max_unit.")
+                    "Unable to \(action) inventory for resource provider \(uuid): Invalid inventory for '\(resourceClass)': min_unit is greater than max_unit.")
             }
             guard inventory.allocationRatio > 0 else {
                 throw PlacementErrors.badRequest(
