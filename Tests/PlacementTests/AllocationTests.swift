@@ -47,6 +47,13 @@ final class AllocationTests: XCTestCase {
             XCTAssertEqual(shown.json?["consumer_type"], "INSTANCE")
             XCTAssertEqual(shown.json?["allocations"]?[rp]?["resources"], ["VCPU": 1])
             XCTAssertNotNil(shown.json?["allocations"]?[rp]?["generation"]?.intValue)
+            let dashless = try await cloud.call(.get, "/allocations/\(consumer.replacingOccurrences(of: "-", with: ""))")
+            XCTAssertEqual(dashless.json?["allocations"]?[rp]?["resources"], ["VCPU": 1], "a consumer may be named without dashes")
+            try await XCTAssertEqualAsync(try await cloud.call(.get, "/allocations").status, .methodNotAllowed)
+            let notUUID = try await cloud.call(
+                .put, "/allocations/not-a-uuid",
+                json: ["allocations": [:], "project_id": "p", "user_id": "u", "consumer_generation": .null, "consumer_type": "INSTANCE"])
+            XCTAssertEqual(notUUID.status, .badRequest)
             let shownOld = try await cloud.call(.get, "/allocations/\(consumer)", version: "1.0")
             XCTAssertNil(shownOld.json?["project_id"])
 

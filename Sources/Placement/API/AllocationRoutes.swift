@@ -72,7 +72,8 @@ extension PlacementAPI {
         router.get("/allocations/{consumer_uuid}") { _, context in
             let auth = try context.requireAuth()
             let version = Self.version(context)
-            let uuid = try context.parameters.require("consumer_uuid")
+            let text = try context.parameters.require("consumer_uuid")
+            let uuid = PlacementNames.uuid(text) ?? text
             let (consumer, allocations, providers) = try await manager.consumerAllocations(uuid, auth: auth)
             var byProvider: [String: [String: Int64]] = [:]
             for allocation in allocations { byProvider[allocation.providerUUID, default: [:]][allocation.resourceClass] = allocation.used }
@@ -121,7 +122,8 @@ extension PlacementAPI {
         }
         router.delete("/allocations/{consumer_uuid}") { _, context in
             let auth = try context.requireAuth()
-            try await manager.deleteAllocations(try context.parameters.require("consumer_uuid"), auth: auth)
+            let text = try context.parameters.require("consumer_uuid")
+            try await manager.deleteAllocations(PlacementNames.uuid(text) ?? text, auth: auth)
             return JSONResponse.empty()
         }
         router.get("/resource_providers/{uuid}/allocations") { _, context in
