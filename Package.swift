@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Compute", targets: ["Compute"]),
         .library(name: "Image", targets: ["Image"]),
         .library(name: "Networking", targets: ["Networking"]),
+        .library(name: "Placement", targets: ["Placement"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
     ],
     dependencies: [
@@ -85,6 +86,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .target(
+            name: "Placement",
+            dependencies: [
+                "StratusKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(name: "CObjectStorage"),
         .target(
             name: "ObjectStorage",
@@ -115,6 +125,7 @@ let package = Package(
                 "Image",
                 "Networking",
                 "ObjectStorage",
+                "Placement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,6 +162,13 @@ let package = Package(
             name: "NetworkingTests",
             dependencies: [
                 "Networking", "Identity", "StratusKit", "StratusTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "PlacementTests",
+            dependencies: [
+                "Placement", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

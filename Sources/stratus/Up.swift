@@ -4,6 +4,7 @@ import Identity
 import Image
 import Networking
 import ObjectStorage
+import Placement
 import Logging
 import StratusKit
 
@@ -11,7 +12,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -46,6 +47,10 @@ struct Up: AsyncParsableCommand {
         let networkURL = "http://\(host):\(networkPort)"
         let network = try await NetworkService(
             dataDirectory: dataDirectory, config: config, publicURL: networkURL, authURL: identityURL, logger: logger)
+        let placementPort = try config.int("placement.port", default: PlacementService.defaultPort)
+        let placementURL = "http://\(host):\(placementPort)"
+        let placement = try await PlacementService(
+            dataDirectory: dataDirectory, config: config, publicURL: placementURL, authURL: identityURL, logger: logger)
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
@@ -53,6 +58,7 @@ struct Up: AsyncParsableCommand {
             CatalogRegistration(type: IdentityService.catalogType, name: "keystone", url: identityURL + "/v3"),
             CatalogRegistration(type: ImageService.catalogType, name: "glance", url: imageURL),
             CatalogRegistration(type: NetworkService.catalogType, name: "neutron", url: networkURL),
+            CatalogRegistration(type: PlacementService.catalogType, name: "placement", url: placementURL),
             CatalogRegistration(type: ObjectStorageService.catalogType, name: "swift", url: objectStorage.catalogURL),
         ]
         let identityState = try await identity.bootstrap(
@@ -69,6 +75,9 @@ struct Up: AsyncParsableCommand {
             APIServerSpec(
                 name: "network", host: host, port: networkPort,
                 router: network.makeRouter(tokenValidator: identity.tokenValidator)),
+            APIServerSpec(
+                name: "placement", host: host, port: placementPort,
+                router: placement.makeRouter(tokenValidator: identity.tokenValidator)),
         ] + objectStorage.servers(host: host, tokenValidator: identity.tokenValidator)
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
@@ -87,12 +96,14 @@ struct Up: AsyncParsableCommand {
             }
         } catch {
             await objectStorage.shutdown()
+            await placement.shutdown()
             await network.shutdown()
             await image.shutdown()
             await identity.shutdown()
             throw error
         }
         await objectStorage.shutdown()
+        await placement.shutdown()
         await network.shutdown()
         await image.shutdown()
         await identity.shutdown()

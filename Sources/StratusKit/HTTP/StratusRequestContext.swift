@@ -10,6 +10,8 @@ public struct StratusRequestContext: RequestContext {
     public var auth: AuthContext?
     /// Why the presented token was refused, reported by routes that need one.
     public var authFailure: APIError?
+    /// The microversion negotiated for this request, on APIs that have microversions.
+    public var microversion: Microversion?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
