@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StratusKit
 import Synchronization
 
@@ -89,4 +90,34 @@ func recordingServer(
     }
     return RPCServer(
         transport: transport, target: MessageTarget(topic: topic, server: server), endpoints: [endpoint])
+}
+
+/// Keeps every log record, for tests of what the bus logs.
+struct RecordingLogHandler: LogHandler {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    final class Store: Sendable {
+        private let records = Mutex<[Record]>([])
+        func append(_ record: Record) { records.withLock { $0.append(record) } }
+        var all: [Record] { records.withLock { $0 } }
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        store.append(
+            Record(level: event.level, message: event.message.description, metadata: merged.mapValues(\.description)))
+    }
 }
