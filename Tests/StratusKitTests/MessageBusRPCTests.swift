@@ -2,7 +2,7 @@ import Foundation
 import StratusKit
 import Testing
 
-@Suite("Message bus: calls, casts and fanouts")
+@Suite("Message bus: calls, casts and fanouts", .timeLimit(.minutes(1)))
 struct MessageBusRPCTests {
     let transport = InProcessTransport()
     var bus: TransportMessageBus { TransportMessageBus(transport: transport) }

@@ -1,8 +1,10 @@
 import Foundation
+import Logging
+import ServiceLifecycle
 import StratusKit
 import Testing
 
-@Suite("Message bus: servers, transport and notifications")
+@Suite("Message bus: servers, transport and notifications", .timeLimit(.minutes(1)))
 struct MessageBusServerTests {
     let transport = InProcessTransport()
     let context = MessagingContext(userID: "u1", projectID: "p1", roles: ["member"], authToken: "secret-token")
@@ -180,5 +182,41 @@ struct MessageBusServerTests {
         try await transport.send([2], to: .routingKey("nobody"))
         #expect(await consumer.next() == [2])
         await consumer.close()
+    }
+}
+
+@Suite("Message bus: servers in a service group", .timeLimit(.minutes(1)))
+struct MessageBusServiceTests {
+    @Test func aServerInAServiceGroupAnswersThenDrainsAtShutdown() async throws {
+        let transport = InProcessTransport()
+        // Declared ahead, so calls sent before the server starts wait for it in the queue.
+        try await transport.subscribe(
+            to: [.queue(QueueDeclaration(name: "conductor", routingKey: "conductor"))], prefetch: 1
+        ).close()
+        let gate = Gate()
+        let entered = EventLog<Void>()
+        var endpoint = RPCEndpoint()
+        endpoint.on("slow_echo") { request in
+            entered.record(())
+            await gate.wait()
+            return .object(request.args)
+        }
+        let server = RPCServer(
+            transport: transport, target: MessageTarget(topic: "conductor", server: "host1"), endpoints: [endpoint])
+        let group = ServiceGroup(
+            configuration: .init(services: [server], logger: Logger(label: "test.service-group")))
+        let running = Task { try await group.run() }
+        let bus = TransportMessageBus(transport: transport)
+        let call = Task {
+            try await bus.call(
+                MessageTarget(topic: "conductor"), method: "slow_echo", args: ["v": 7],
+                context: MessagingContext(), timeout: .seconds(60))
+        }
+        _ = try await entered.next(1)
+        await group.triggerGracefulShutdown()
+        gate.open()
+        #expect(try await call.value == ["v": 7])
+        try await running.value
+        await bus.close()
     }
 }
