@@ -272,4 +272,48 @@ struct MessageBusRPCTests {
         await subscription.close()
         await bus.close()
     }
+
+    @Test func aCallCarriesItsReplyAddressAndTakesRepliesInOslosFormat() async throws {
+        let subscription = try await transport.subscribe(
+            to: [.queue(QueueDeclaration(name: "conductor", routingKey: "conductor"))], prefetch: 1)
+        let bus = self.bus
+        /// Answers the next request on the queue the way a Python oslo.messaging server does.
+        func answerNext(result: JSONValue, failure: JSONValue) async throws {
+            let bytes = try #require(await subscription.next())
+            let envelope = try JSONValue.parse(bytes: bytes)
+            let text = try #require(envelope["oslo.message"]?.stringValue)
+            let request = try #require(JSONValue.parse(text))
+            let messageID = try #require(request["_msg_id"]?.stringValue)
+            let replyQueue = try #require(request["_reply_q"]?.stringValue)
+            #expect(messageID.count == 32)
+            #expect(replyQueue.hasPrefix("reply_"))
+            let reply: JSONValue = ["_msg_id": .string(messageID), "result": result, "failure": failure, "ending": true]
+            let wrapped: JSONValue = ["oslo.version": "2.0", "oslo.message": .string(reply.jsonText())]
+            try await transport.send(wrapped.serialized(), to: .routingKey(replyQueue))
+        }
+
+        let answered = Task {
+            try await bus.call(MessageTarget(topic: "conductor"), method: "ping", context: context, timeout: .seconds(30))
+        }
+        try await answerNext(result: ["pong": true], failure: nil)
+        #expect(try await answered.value == ["pong": true])
+
+        let failed = Task {
+            try await bus.call(MessageTarget(topic: "conductor"), method: "get", context: context, timeout: .seconds(30))
+        }
+        let failure: JSONValue = [
+            "class": "InstanceNotFound", "module": "nova.exception", "message": "Instance x could not be found.",
+            "tb": ["Traceback (most recent call last):\n", "nova.exception.InstanceNotFound\n"], "args": [],
+            "kwargs": ["instance_id": "x"],
+        ]
+        try await answerNext(result: nil, failure: .string(failure.jsonText()))
+        let error = await #expect(throws: RemoteError.self) { try await failed.value }
+        #expect(error?.exceptionType == "InstanceNotFound")
+        #expect(error?.module == "nova.exception")
+        #expect(error?.message == "Instance x could not be found.")
+        #expect(error?.traceback.count == 2)
+        #expect(error?.fields == ["instance_id": "x"])
+        await subscription.close()
+        await bus.close()
+    }
 }

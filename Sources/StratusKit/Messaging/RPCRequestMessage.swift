@@ -1,7 +1,8 @@
 /// A call, cast or fanout on the wire, keyed as oslo.messaging keys it: `method`, `args`,
-/// `namespace`, `version`, and for a call `_msg_id` (matches the reply), `_reply_q` (where
-/// the reply goes) and `_timeout` (the caller's timeout in seconds); `_unique_id` on every
-/// message; the context as `_context_*` keys.
+/// `namespace`, `version`, and for a call `_msg_id` (matches the reply) and `_reply_q`
+/// (where the reply goes); `_unique_id` on every message; the context as `_context_*` keys.
+/// (oslo.messaging's `_timeout`, the call-monitor interval, is not sent: there are no
+/// call-monitor heartbeats yet.)
 struct RPCRequestMessage: Sendable {
     var method: String
     var args: [String: JSONValue]
@@ -14,7 +15,6 @@ struct RPCRequestMessage: Sendable {
     struct ReplyAddress: Sendable {
         var messageID: String
         var queue: String
-        var timeoutSeconds: Double
     }
 
     func encoded() -> [UInt8] {
@@ -26,7 +26,6 @@ struct RPCRequestMessage: Sendable {
         if let replyTo {
             message["_msg_id"] = .string(replyTo.messageID)
             message["_reply_q"] = .string(replyTo.queue)
-            message["_timeout"] = .double(replyTo.timeoutSeconds)
         }
         message["_unique_id"] = .string(uniqueID)
         return MessageEnvelope.wrap(message)
@@ -53,17 +52,9 @@ struct RPCRequestMessage: Sendable {
         self.namespace = message["namespace"]?.stringValue
         self.version = message["version"]?.stringValue
         if let messageID = message["_msg_id"]?.stringValue, let queue = message["_reply_q"]?.stringValue {
-            let timeout = message["_timeout"]
-            self.replyTo = ReplyAddress(
-                messageID: messageID, queue: queue,
-                timeoutSeconds: timeout?.intValue.map(Double.init) ?? (timeout.flatMap(Self.double) ?? 0))
+            self.replyTo = ReplyAddress(messageID: messageID, queue: queue)
         }
         self.uniqueID = message["_unique_id"]?.stringValue ?? ""
         self.context = MessagingContext(wireFields: message)
-    }
-
-    private static func double(_ value: JSONValue) -> Double? {
-        if case .double(let number) = value { return number }
-        return nil
     }
 }

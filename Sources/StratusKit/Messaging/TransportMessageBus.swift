@@ -35,7 +35,7 @@ public final class TransportMessageBus: MessageBus {
             let messageID = IDGenerator.hex()
             let request = RPCRequestMessage(
                 method: method, args: args, namespace: target.namespace, version: target.version,
-                replyTo: .init(messageID: messageID, queue: queue, timeoutSeconds: Self.seconds(timeout)),
+                replyTo: .init(messageID: messageID, queue: queue),
                 context: context)
             pending.expect(messageID)
             let timer = Task { [pending] in
