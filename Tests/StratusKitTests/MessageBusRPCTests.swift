@@ -265,6 +265,8 @@ struct MessageBusRPCTests {
         #expect(message["namespace"] == "baseapi")
         #expect(message["version"] == "1.1")
         #expect(message["_context_user_id"] == "u")
+        #expect(message["_context_user"] == "u")
+        #expect(message["_context_project_domain"] == .null)
         #expect(message["_context_request_id"] == "req-1")
         #expect(message["_context_auth_token"] == "tok")
         #expect(message["_msg_id"] == nil)

@@ -1,6 +1,8 @@
 /// The context on the wire: each field a `_context_<name>` key of the message, as
-/// oslo.messaging packs a context (`_context_user_id`, `_context_request_id` ...), and the
-/// trace context as `_traceparent` and `_tracestate`.
+/// oslo.messaging packs a context, named as oslo.context's and Nova's `to_dict()` name them
+/// (`user_id` and `user`, `project_id` and `project`, `user_domain`, `project_domain`,
+/// `domain`, `system_scope`, `roles`, `is_admin_project`, `request_id`,
+/// `global_request_id`, `auth_token`); the trace context as `_traceparent` and `_tracestate`.
 extension MessagingContext {
     static let contextPrefix = "_context_"
 
@@ -8,9 +10,10 @@ extension MessagingContext {
     /// (notifications never carry it).
     func wireFields(includingToken: Bool) -> [String: JSONValue] {
         var context: [String: JSONValue] = [
-            "user_id": .optional(userID), "user_domain_id": .optional(userDomainID),
-            "project_id": .optional(projectID), "project_domain_id": .optional(projectDomainID),
-            "domain_id": .optional(domainID), "system_scope": .optional(systemScope),
+            "user_id": .optional(userID), "user": .optional(userID), "user_domain": .optional(userDomainID),
+            "project_id": .optional(projectID), "project": .optional(projectID),
+            "project_domain": .optional(projectDomainID), "domain": .optional(domainID),
+            "system_scope": .optional(systemScope),
             "roles": .array(roles.map(JSONValue.string)), "is_admin_project": .bool(isAdminProject),
             "request_id": .string(requestID), "global_request_id": .optional(globalRequestID),
         ]
@@ -28,8 +31,9 @@ extension MessagingContext {
     init(wireFields message: [String: JSONValue]) {
         func string(_ key: String) -> String? { message[Self.contextPrefix + key]?.stringValue }
         self.init(
-            userID: string("user_id"), userDomainID: string("user_domain_id"), projectID: string("project_id"),
-            projectDomainID: string("project_domain_id"), domainID: string("domain_id"),
+            userID: string("user_id") ?? string("user"), userDomainID: string("user_domain"),
+            projectID: string("project_id") ?? string("project"), projectDomainID: string("project_domain"),
+            domainID: string("domain"),
             systemScope: string("system_scope"),
             roles: message[Self.contextPrefix + "roles"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             isAdminProject: message[Self.contextPrefix + "is_admin_project"]?.boolValue ?? false,
