@@ -11,6 +11,7 @@ struct Stratus: AsyncParsableCommand {
         subcommands: [Up.self, IdentityCommand.self, RingCommand.self, ObjectCommand.self])
 
     static func main() async {
+        MallocArenas.configure()
         BlockingThreadPool.configure()
         await main(nil)
     }
