@@ -6,7 +6,6 @@ extension ComputeAPI {
     func registerVersions(on router: Router<StratusRequestContext>) {
         router.get("/") { _, _ in Self.respond(["versions": [versionDocument(detailed: false)]]) }
         router.get("/v2.1") { _, _ in Self.respond(["version": versionDocument(detailed: true)]) }
-        router.get("/v2.1/") { _, _ in Self.respond(["version": versionDocument(detailed: true)]) }
     }
 
     /// The v2.1 entry: its range, status and links; the detailed form adds the
