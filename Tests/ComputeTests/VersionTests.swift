@@ -86,6 +86,18 @@ final class VersionTests: XCTestCase {
             XCTAssertEqual(response.status, .notFound)
             XCTAssertEqual(response.faultName, "itemNotFound")
             XCTAssertEqual(response.message, "Flavor nope could not be found.")
+            let unrouted = try await cloud.call(.get, "/v2.1/os-nothing")
+            XCTAssertEqual(unrouted.status, .notFound)
+            XCTAssertEqual(unrouted.faultName, "itemNotFound")
+        }
+    }
+
+    /// Nova routes by path and method together: another method on a known path matches no route.
+    func testAnotherMethodOnAKnownPathIsNotFound() async throws {
+        try await ComputeTestCloud.run { cloud in
+            let response = try await cloud.call(.patch, "/v2.1/flavors/1")
+            XCTAssertEqual(response.status, .notFound)
+            XCTAssertEqual(response.faultName, "itemNotFound")
         }
     }
 }
