@@ -150,6 +150,30 @@ final class KeypairTests: XCTestCase {
         }
     }
 
+    func testConcurrentCreatesAllSucceed() async throws {
+        try await ComputeTestCloud.run { cloud in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await cloud.call(
+                            .post, "/v2.1/os-keypairs",
+                            json: ["keypair": ["name": .string("k\(index)"), "public_key": .string(Self.ed25519)]]
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses, Array(repeating: .created, count: 12))
+            let list = try await cloud.call(.get, "/v2.1/os-keypairs")
+            let ids = Set(
+                try await (0..<12).asyncMap { index in
+                    try await cloud.call(.get, "/v2.1/os-keypairs/k\(index)").json?["keypair"]?["id"]?.intValue ?? -1
+                })
+            XCTAssertEqual(list.json?["keypairs"]?.arrayValue?.count, 12)
+            XCTAssertEqual(ids.count, 12, "every keypair has its own id")
+        }
+    }
+
     func testPagingFrom235() async throws {
         try await ComputeTestCloud.run { cloud in
             for name in ["c", "a", "b"] {
@@ -169,5 +193,14 @@ final class KeypairTests: XCTestCase {
             let strict = try await cloud.call(.get, "/v2.1/os-keypairs?colour=red", version: "2.75")
             XCTAssertEqual(strict.status, .badRequest, "unknown query parameters are refused from 2.75")
         }
+    }
+}
+
+extension Sequence {
+    /// The results of an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

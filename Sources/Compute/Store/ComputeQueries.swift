@@ -49,10 +49,7 @@ struct ComputeQueries: Sendable {
         try await sql.select().column("id").from("flavors").where("name", .equal, name).first() != nil
     }
 
-    func nextFlavorInternalID() async throws -> Int64 {
-        let row = try await sql.select().column(SQLFunction("MAX", args: SQLIdentifier("id")), as: "m").from("flavors").first()
-        return (try row?.decode(column: "m", as: Int64?.self) ?? 0) + 1
-    }
+    func nextFlavorInternalID() async throws -> Int64 { try await nextID("flavors") }
 
     func insert(_ flavor: FlavorRecord) async throws {
         try await sql.insert(into: "flavors").columns(Self.flavorColumns).values(
@@ -149,10 +146,7 @@ struct ComputeQueries: Sendable {
             .where("name", .equal, name).first().map(Self.keypair)
     }
 
-    func nextKeypairID() async throws -> Int64 {
-        let row = try await sql.select().column(SQLFunction("MAX", args: SQLIdentifier("id")), as: "m").from("key_pairs").first()
-        return (try row?.decode(column: "m", as: Int64?.self) ?? 0) + 1
-    }
+    func nextKeypairID() async throws -> Int64 { try await nextID("key_pairs") }
 
     func insert(_ keypair: KeypairRecord) async throws {
         try await sql.insert(into: "key_pairs").columns(Self.keypairColumns).values(
@@ -163,6 +157,19 @@ struct ComputeQueries: Sendable {
 
     func deleteKeypair(named name: String, of userID: String) async throws {
         try await sql.delete(from: "key_pairs").where("user_id", .equal, userID).where("name", .equal, name).run()
+    }
+
+    // MARK: Ids
+
+    /// The next value of a counter. The update locks the counter's row until the
+    /// transaction ends, so concurrent writers draw distinct values on PostgreSQL too.
+    private func nextID(_ counter: String) async throws -> Int64 {
+        try await sql.update("compute_id_counters")
+            .set("value", to: SQLBinaryExpression(SQLIdentifier("value"), .add, SQLLiteral.numeric("1")))
+            .where("name", .equal, counter).run()
+        guard let row = try await sql.select().column("value").from("compute_id_counters").where("name", .equal, counter).first()
+        else { throw APIError(.internalServerError, "The id counter \(counter) is missing.") }
+        return try row.decode(column: "value", as: Int64.self)
     }
 
     // MARK: Bootstrap

@@ -2,7 +2,8 @@ import SQLKit
 import StratusKit
 
 /// The Compute tables. Flavors carry an internal numeric id (the order of creation, used
-/// to break sort ties) besides the public `flavorid`; times are BIGINT microseconds.
+/// to break sort ties) besides the public `flavorid`; keypairs a numeric id too, both drawn
+/// from `compute_id_counters`; times are BIGINT microseconds.
 enum ComputeSchema {
     static let migrations: [Migration] = [
         Migration("001_flavors_keypairs") { sql, _ in
@@ -44,6 +45,14 @@ enum ComputeSchema {
                 .column("created_at", type: .bigint, .notNull)
                 .unique("user_id", "name")
                 .run()
+            try await sql.create(table: "compute_id_counters")
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("value", type: .bigint, .notNull)
+                .run()
+            for counter in ["flavors", "key_pairs"] {
+                try await sql.insert(into: "compute_id_counters").columns("name", "value")
+                    .values(SQLBind(counter), SQLBind(Int64(0))).run()
+            }
             try await sql.create(table: "compute_bootstrap")
                 .column("step", type: .text, .primaryKey(autoIncrement: false))
                 .column("done_at", type: .bigint, .notNull)
