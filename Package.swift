@@ -115,7 +115,14 @@ let package = Package(
         ),
         .target(
             name: "Compute",
-            dependencies: ["StratusKit"]
+            dependencies: [
+                "StratusKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(
             name: "stratus",
@@ -126,6 +133,7 @@ let package = Package(
                 "Networking",
                 "ObjectStorage",
                 "Placement",
+                "Compute",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -183,7 +191,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ComputeTests",
-            dependencies: ["Compute"]
+            dependencies: [
+                "Compute", "Identity", "StratusKit", "StratusTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "IdentityTests",

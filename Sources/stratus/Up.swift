@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compute
 import Foundation
 import Identity
 import Image
@@ -12,7 +13,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog, and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -51,6 +52,10 @@ struct Up: AsyncParsableCommand {
         let placementURL = "http://\(host):\(placementPort)"
         let placement = try await PlacementService(
             dataDirectory: dataDirectory, config: config, publicURL: placementURL, authURL: identityURL, logger: logger)
+        let computePort = try config.int("compute.port", default: ComputeService.defaultPort)
+        let compute = try await ComputeService(
+            dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(computePort)", authURL: identityURL,
+            logger: logger)
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
@@ -59,12 +64,14 @@ struct Up: AsyncParsableCommand {
             CatalogRegistration(type: ImageService.catalogType, name: "glance", url: imageURL),
             CatalogRegistration(type: NetworkService.catalogType, name: "neutron", url: networkURL),
             CatalogRegistration(type: PlacementService.catalogType, name: "placement", url: placementURL),
+            CatalogRegistration(type: ComputeService.catalogType, name: ComputeService.catalogName, url: compute.endpointURL),
             CatalogRegistration(type: ObjectStorageService.catalogType, name: "swift", url: objectStorage.catalogURL),
         ]
         let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
         try await network.bootstrap(adminProjectID: identityState.adminProjectID)
+        try await compute.bootstrap()
         let tinyImage = try await TinyImage.register(
             in: image, ownerProjectID: identityState.adminProjectID, adminUserID: identityState.adminUserID)
 
@@ -78,6 +85,9 @@ struct Up: AsyncParsableCommand {
             APIServerSpec(
                 name: "placement", host: host, port: placementPort,
                 router: placement.makeRouter(tokenValidator: identity.tokenValidator)),
+            APIServerSpec(
+                name: "compute", host: host, port: computePort,
+                router: compute.makeRouter(tokenValidator: identity.tokenValidator)),
         ] + objectStorage.servers(host: host, tokenValidator: identity.tokenValidator)
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
@@ -96,6 +106,7 @@ struct Up: AsyncParsableCommand {
             }
         } catch {
             await objectStorage.shutdown()
+            await compute.shutdown()
             await placement.shutdown()
             await network.shutdown()
             await image.shutdown()
@@ -103,6 +114,7 @@ struct Up: AsyncParsableCommand {
             throw error
         }
         await objectStorage.shutdown()
+        await compute.shutdown()
         await placement.shutdown()
         await network.shutdown()
         await image.shutdown()
