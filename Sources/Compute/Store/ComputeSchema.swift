@@ -3,7 +3,8 @@ import StratusKit
 
 /// The Compute tables. Flavors carry an internal numeric id (the order of creation, used
 /// to break sort ties) besides the public `flavorid`; keypairs a numeric id too, both drawn
-/// from `compute_id_counters`; times are BIGINT microseconds.
+/// from `compute_id_counters`; times are BIGINT microseconds. Later migrations live in
+/// one file per group of tables.
 enum ComputeSchema {
     static let migrations: [Migration] = [
         Migration("001_flavors_keypairs") { sql, _ in
@@ -57,6 +58,7 @@ enum ComputeSchema {
                 .column("step", type: .text, .primaryKey(autoIncrement: false))
                 .column("done_at", type: .bigint, .notNull)
                 .run()
-        }
+        },
+        Migration("002_instances_services_nodes", apply: InstanceSchema.create),
     ]
 }
