@@ -5,7 +5,8 @@ struct ComputePolicy: Sendable {
     let rules: ServicePolicy
 
     init(overrides: [String: String] = [:]) throws {
-        rules = try ServicePolicy(defaults: ComputeDefaultRules.rules, overrides: overrides, refusal: ComputeErrors.policy)
+        rules = try ServicePolicy(
+            defaults: ComputeDefaultRules.rules.merging(ServerPolicyRules.rules) { current, _ in current }, overrides: overrides, refusal: ComputeErrors.policy)
     }
 
     /// Throws Nova's 403 unless a project-scoped caller passes the rule.

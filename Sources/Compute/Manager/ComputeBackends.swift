@@ -1,0 +1,28 @@
+import StratusKit
+
+/// What the server paths reach beyond the Compute database: the message bus to the
+/// conductor, scheduler and compute agents, and the clients of Image, Network and Placement.
+struct ComputeBackends: Sendable {
+    let bus: any MessageBus
+    let image: any ImageClient
+    let network: any NetworkClient
+    let placement: any PlacementClient
+}
+
+/// The Compute settings read from the config (`compute.*`).
+struct ComputeSettings: Sendable {
+    /// Seconds without a heartbeat after which a compute service counts as down.
+    var serviceDownTime: Int = 60
+    var defaultAvailabilityZone: String = "nova"
+    /// Whether create answers with a generated `adminPass` (Nova's `enable_instance_password`).
+    var enableInstancePassword: Bool = true
+    var maxMetadataItems: Int = 128
+
+    init() {}
+
+    init(config: StratusConfig) throws {
+        serviceDownTime = try config.int("compute.service_down_time", default: 60)
+        defaultAvailabilityZone = config.string("compute.default_availability_zone", default: "nova")
+        enableInstancePassword = try config.bool("compute.enable_instance_password", default: true)
+    }
+}
