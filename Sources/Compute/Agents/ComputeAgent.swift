@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import StratusKit
+
+/// One compute host (Nova's nova-compute): registers its service record and compute node,
+/// reports its inventory to Placement, serves `compute.<host>` (builds, actions, teardown),
+/// heartbeats, and periodically reconciles its servers against the database, so a lost
+/// message delays work but never strands a server.
+final class ComputeAgent: Sendable {
+    let host: String
+    let driver: any VirtDriver
+    let database: StratusDatabase
+    let backends: ComputeBackends
+    let configuration: SchedulerConfiguration
+    let reportInterval: Duration
+    let reconcileInterval: Duration
+    let logger: Logger
+
+    init(
+        host: String, driver: any VirtDriver, database: StratusDatabase, backends: ComputeBackends,
+        configuration: SchedulerConfiguration, reportInterval: Duration = .seconds(10),
+        reconcileInterval: Duration = .seconds(60), logger: Logger
+    ) {
+        self.host = host
+        self.driver = driver
+        self.database = database
+        self.backends = backends
+        self.configuration = configuration
+        self.reportInterval = reportInterval
+        self.reconcileInterval = reconcileInterval
+        self.logger = logger
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (ComputeQueries) async throws -> T) async throws -> T {
+        try await database.write { try await body(ComputeQueries(sql: $0)) }
+    }
+
+    func instance(_ uuid: String) async throws -> InstanceRecord? {
+        try await database.read { try await ComputeQueries(sql: $0).instance(uuid: uuid) }
+    }
+
+    var endpoint: RPCEndpoint {
+        var endpoint = RPCEndpoint(version: "1.0")
+        endpoint.on(ComputeRPC.Method.buildAndRunInstance) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
+            let alternates = request.args["alternates"]?.arrayValue?.compactMap(HostSelection.init(json:)) ?? []
+            await self.buildAndRun(uuid, alternates: alternates, context: request.context)
+            return .null
+        }
+        endpoint.on(ComputeRPC.Method.terminateInstance) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
+            await self.terminate(uuid, requestID: request.context.requestID)
+            return .null
+        }
+        endpoint.on(ComputeRPC.Method.instanceAction) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue,
+                let action = request.args["action"]?.stringValue
+            else { return .null }
+            await self.perform(action, on: uuid, args: request.args, context: request.context)
+            return .null
+        }
+        endpoint.on("get_console_output") { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
+            return .string(try await self.driver.consoleOutput(uuid))
+        }
+        return endpoint
+    }
+
+    // MARK: Registration and reports
+
+    /// The service record, the compute node and its Placement provider and inventory.
+    func register() async throws {
+        let service = try await write { try await $0.registerService(host: self.host, binary: "nova-compute", topic: "compute") }
+        try await reportResources(serviceID: service.id)
+    }
+
+    /// The node's sizes and usage from the driver, saved and sent to Placement as inventory.
+    func reportResources(serviceID: Int64? = nil) async throws {
+        let resources = try await driver.hostResources()
+        let configuration = self.configuration
+        let host = self.host
+        let node = try await write { q -> ComputeNodeRecord in
+            var owningServiceID = serviceID
+            if owningServiceID == nil { owningServiceID = try await q.computeService(host: host)?.id }
+            let serviceID = owningServiceID ?? 0
+            let load = try await q.instanceLoadByHost()[host]
+            return try await q.saveComputeNode(
+                ComputeNodeRecord(
+                    id: 0, uuid: IDGenerator.uuid(), serviceID: serviceID, host: host,
+                    hypervisorHostname: resources.hostname, hypervisorType: resources.hypervisorType,
+                    hypervisorVersion: resources.hypervisorVersion, hostIP: "127.0.0.1", vcpus: resources.vcpus,
+                    memoryMB: resources.memoryMB, localGB: resources.localGB, vcpusUsed: load?.vcpus ?? 0,
+                    memoryMBUsed: load?.memoryMB ?? 0, localGBUsed: load?.diskGB ?? 0, runningVMs: load?.count ?? 0,
+                    cpuInfo: "{\"arch\": \"x86_64\", \"model\": \"fake\", \"vendor\": \"Stratus\"}",
+                    cpuAllocationRatio: configuration.cpuAllocationRatio,
+                    ramAllocationRatio: configuration.ramAllocationRatio,
+                    diskAllocationRatio: configuration.diskAllocationRatio))
+        }
+        try await backends.placement.ensureResourceProvider(uuid: node.uuid, name: node.hypervisorHostname, parentUUID: nil)
+        try await backends.placement.setInventories(
+            providerUUID: node.uuid,
+            [
+                "VCPU": PlacementInventory(
+                    total: node.vcpus, maxUnit: node.vcpus, allocationRatio: node.cpuAllocationRatio),
+                "MEMORY_MB": PlacementInventory(
+                    total: node.memoryMB, maxUnit: node.memoryMB, allocationRatio: node.ramAllocationRatio),
+                "DISK_GB": PlacementInventory(
+                    total: node.localGB, maxUnit: node.localGB, allocationRatio: node.diskAllocationRatio),
+            ])
+    }
+
+    /// Heartbeats and reconciliation until cancelled.
+    func run() async {
+        do {
+            try await register()
+        } catch {
+            logger.error("compute host \(host) could not register: \(error)")
+        }
+        let host = self.host
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.reportInterval)
+                    do {
+                        try await self.write { q in
+                            if let service = try await q.computeService(host: host) { try await q.reportServiceUp(id: service.id) }
+                        }
+                    } catch {
+                        self.logger.warning("heartbeat of \(host) failed: \(error)")
+                    }
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.reconcileInterval)
+                    await self.reconcile()
+                }
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// Records `event` on the action the request started, runs `body`, and finishes the
+    /// event with its outcome.
+    func withEvent<T: Sendable>(
+        _ event: String, instance uuid: String, requestID: String, _ body: () async throws -> T
+    ) async throws -> T {
+        let host = self.host
+        let ids = try await write { q -> (Int64, Int64)? in
+            guard let action = try await q.actionID(instanceUUID: uuid, requestID: requestID) else { return nil }
+            return (action, try await q.startEvent(event, actionID: action, host: host))
+        }
+        do {
+            let result = try await body()
+            if let ids { try await write { try await $0.finishEvent(ids.1, actionID: ids.0, error: nil) } }
+            return result
+        } catch {
+            if let ids { try? await write { try await $0.finishEvent(ids.1, actionID: ids.0, error: "\(error)") } }
+            throw error
+        }
+    }
+}

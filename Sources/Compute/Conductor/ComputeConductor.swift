@@ -1,0 +1,146 @@
+import Logging
+import StratusKit
+
+/// The conductor (topic `conductor`): turns a build request into a host by calling the
+/// scheduler, then casts the build to that host's agent with the alternates; handles a
+/// reschedule from a failed host by claiming the next alternate; and puts a server that
+/// has no host left into ERROR with a fault that says why.
+struct ComputeConductor: Sendable {
+    let database: StratusDatabase
+    let backends: ComputeBackends
+    let logger: Logger
+
+    var endpoint: RPCEndpoint {
+        var endpoint = RPCEndpoint(version: "1.0")
+        endpoint.on(ComputeRPC.Method.buildInstances) { request in
+            let uuids = request.args["instance_uuids"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let alternates = request.args["alternates"]?.arrayValue?.compactMap(HostSelection.init(json:)) ?? []
+            let failure = request.args["failure"]?.stringValue
+            for uuid in uuids {
+                await build(uuid, alternates: alternates, previousFailure: failure, context: request.context)
+            }
+            return .null
+        }
+        endpoint.on(ComputeRPC.Method.instanceAction) { request in
+            // Actions on a server without a host (unshelve of an offloaded server) are scheduled here.
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
+            await build(uuid, alternates: [], previousFailure: nil, context: request.context)
+            return .null
+        }
+        return endpoint
+    }
+
+    /// Finds a host (the scheduler on a first attempt, the next claimable alternate on a
+    /// reschedule) and casts the build to it.
+    func build(_ uuid: String, alternates: [HostSelection], previousFailure: String?, context: MessagingContext) async {
+        do {
+            guard let instance = try await database.read({ try await ComputeQueries(sql: $0).instance(uuid: uuid) }),
+                instance.vmState == VMState.building
+            else { return }
+            var remaining: [HostSelection]
+            if previousFailure == nil {
+                let reply = try await backends.bus.call(
+                    ComputeRPC.scheduler, method: ComputeRPC.Method.selectDestinations,
+                    args: ["instance_uuid": .string(uuid)], context: context, timeout: .seconds(60))
+                remaining = reply.arrayValue?.compactMap(HostSelection.init(json:)) ?? []
+            } else {
+                remaining = try await claimAlternate(instance, alternates)
+            }
+            guard let chosen = remaining.first else {
+                let reason = previousFailure.map {
+                    "Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance \(uuid). Last failure: \($0)"
+                } ?? "No valid host was found."
+                try await fail(uuid, message: reason, requestID: context.requestID)
+                return
+            }
+            try await database.write { sql in
+                let q = ComputeQueries(sql: sql)
+                guard var current = try await q.instance(uuid: uuid) else { return }
+                current.host = chosen.host
+                current.node = chosen.nodename
+                current.launchedOn = chosen.host
+                current.request.attemptedHosts.append(chosen.host)
+                try await q.save(current)
+            }
+            try await backends.bus.cast(
+                ComputeRPC.compute(host: chosen.host), method: ComputeRPC.Method.buildAndRunInstance,
+                args: ["instance_uuid": .string(uuid), "alternates": .array(remaining.dropFirst().map(\.json))],
+                context: context)
+        } catch let error as RemoteError where error.exceptionType == "NoValidHost" {
+            try? await fail(uuid, message: error.message, requestID: context.requestID)
+        } catch {
+            logger.error("build of \(uuid) failed in the conductor: \(error)", metadata: ["request_id": "\(context.requestID)"])
+            try? await fail(uuid, message: "Build of instance \(uuid) failed: \(error)", requestID: context.requestID)
+        }
+    }
+
+    /// Claims the first alternate Placement still accepts; the list from it onwards.
+    private func claimAlternate(_ instance: InstanceRecord, _ alternates: [HostSelection]) async throws -> [HostSelection] {
+        for (index, alternate) in alternates.enumerated() {
+            if try await backends.placement.claimAllocations(
+                consumerUUID: instance.uuid, allocations: alternate.allocations, projectID: instance.projectID,
+                userID: instance.userID, consumerGeneration: nil)
+            {
+                return Array(alternates[index...])
+            }
+        }
+        return []
+    }
+
+    /// ERROR with a fault (code 500, as Nova records NoValidHost), and the create action's
+    /// conductor event finished with the error.
+    func fail(_ uuid: String, message: String, requestID: String) async throws {
+        try await database.write { sql in
+            let q = ComputeQueries(sql: sql)
+            guard var instance = try await q.instance(uuid: uuid) else { return }
+            instance.vmState = VMState.error
+            instance.taskState = nil
+            try await q.save(instance)
+            try await q.addFault(
+                InstanceFault(
+                    instanceUUID: uuid, code: 500, message: message, details: "", host: nil, createdAt: .now()))
+            if let actionID = try await q.actionID(instanceUUID: uuid, requestID: requestID) {
+                let event = try await q.startEvent("conductor_schedule_and_build_instances", actionID: actionID, host: nil)
+                try await q.finishEvent(event, actionID: actionID, error: message)
+            }
+        }
+    }
+}
+
+/// A host the scheduler chose (or an alternate), with the Placement allocation that claims
+/// the server's resources there.
+struct HostSelection: Sendable {
+    var host: String
+    var nodename: String
+    var providerUUID: String
+    var allocations: [String: [String: Int]]
+
+    var json: JSONValue {
+        var allocationObject: [String: JSONValue] = [:]
+        for (provider, resources) in allocations {
+            allocationObject[provider] = .object(resources.mapValues { .int(Int64($0)) })
+        }
+        return [
+            "host": .string(host), "nodename": .string(nodename), "provider_uuid": .string(providerUUID),
+            "allocations": .object(allocationObject),
+        ]
+    }
+
+    init(host: String, nodename: String, providerUUID: String, allocations: [String: [String: Int]]) {
+        self.host = host
+        self.nodename = nodename
+        self.providerUUID = providerUUID
+        self.allocations = allocations
+    }
+
+    init?(json: JSONValue) {
+        guard let object = json.objectValue, let host = object["host"]?.stringValue,
+            let nodename = object["nodename"]?.stringValue, let provider = object["provider_uuid"]?.stringValue
+        else { return nil }
+        var allocations: [String: [String: Int]] = [:]
+        for (providerUUID, value) in object["allocations"]?.objectValue ?? [:] {
+            allocations[providerUUID] = (value.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
+        }
+        self.init(host: host, nodename: nodename, providerUUID: provider, allocations: allocations)
+    }
+}

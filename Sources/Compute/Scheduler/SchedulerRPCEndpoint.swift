@@ -1,0 +1,119 @@
+import Logging
+import StratusKit
+
+/// The scheduler (topic `scheduler`), `select_destinations`: builds the request spec from
+/// the instance and the host states from the database, asks Placement for allocation
+/// candidates, runs the filters and weighers, then claims the best host's allocation in
+/// Placement, trying the next host when a claim loses a race. Returns the chosen host
+/// first, then the alternates a reschedule may claim.
+struct SchedulerRPCEndpoint: Sendable {
+    let database: StratusDatabase
+    let placement: any PlacementClient
+    let configuration: SchedulerConfiguration
+    let serviceDownTime: Int
+    let logger: Logger
+
+    var endpoint: RPCEndpoint {
+        var endpoint = RPCEndpoint(version: "1.0")
+        endpoint.on(ComputeRPC.Method.selectDestinations) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(message: "No valid host was found. No instance given.") }
+            return .array(try await selectDestinations(uuid).map(\.json))
+        }
+        return endpoint
+    }
+
+    func selectDestinations(_ uuid: String) async throws -> [HostSelection] {
+        let (instance, hosts, sameHosts, differentHosts) = try await database.read { sql in
+            let q = ComputeQueries(sql: sql)
+            guard let instance = try await q.instance(uuid: uuid) else {
+                throw NoValidHost(message: "No valid host was found. Instance \(uuid) is gone.")
+            }
+            let hosts = try await SchedulerHostStates.load(q, configuration: configuration, serviceDownTime: serviceDownTime)
+            let hintHosts = try await q.hosts(ofInstances: instance.request.sameHost + instance.request.differentHost)
+            return (
+                instance, hosts, instance.request.sameHost.compactMap { hintHosts[$0] },
+                instance.request.differentHost.compactMap { hintHosts[$0] }
+            )
+        }
+        let spec = RequestSpec(
+            instanceUUID: instance.uuid, projectID: instance.projectID,
+            flavor: SchedulerFlavor(
+                name: instance.flavor.name, memoryMB: instance.flavor.memoryMB, vcpus: instance.flavor.vcpus,
+                rootGB: instance.flavor.rootGB, ephemeralGB: instance.flavor.ephemeralGB, swapMB: instance.flavor.swapMB,
+                extraSpecs: instance.flavor.extraSpecs),
+            image: SchedulerImage(
+                id: instance.imageRef.isEmpty ? nil : instance.imageRef, properties: instance.imageProperties,
+                minRamMB: Int(instance.imageProperties["min_ram"] ?? "") ?? 0,
+                minDiskGB: Int(instance.imageProperties["min_disk"] ?? "") ?? 0),
+            availabilityZone: instance.requestedAvailabilityZone, serverGroup: nil, sameHost: sameHosts,
+            differentHost: differentHosts, ignoreHosts: Set(instance.request.attemptedHosts), numInstances: 1)
+        var candidateHosts = hosts
+        if let forced = instance.request.forcedHost { candidateHosts = candidateHosts.filter { $0.host == forced } }
+        if let forced = instance.request.forcedNode { candidateHosts = candidateHosts.filter { $0.nodename == forced } }
+        let resourceRequest = PlacementResourceRequest(flavor: spec.flavor, image: spec.image)
+        let candidates = try await placement.allocationCandidates(
+            AllocationCandidateRequest(
+                resources: resourceRequest.resources, required: resourceRequest.requiredTraits,
+                forbidden: resourceRequest.forbiddenTraits, memberOf: [], inTree: nil, limit: nil))
+        var requestByProvider: [String: [String: [String: Int]]] = [:]
+        for allocation in candidates.allocationRequests {
+            guard let root = allocation.keys.sorted().first else { continue }
+            if requestByProvider[root] == nil { requestByProvider[root] = allocation }
+        }
+        let ranked = try FilterScheduler(configuration: configuration)
+            .selectHosts(for: spec, among: candidateHosts, placementCandidates: Set(requestByProvider.keys))
+        for (index, host) in ranked.enumerated() {
+            guard let allocation = requestByProvider[host.providerUUID] else { continue }
+            let claimed = try await placement.claimAllocations(
+                consumerUUID: instance.uuid, allocations: allocation, projectID: instance.projectID,
+                userID: instance.userID, consumerGeneration: nil)
+            guard claimed else { continue }
+            return ranked[index...].compactMap { host in
+                requestByProvider[host.providerUUID].map {
+                    HostSelection(host: host.host, nodename: host.nodename, providerUUID: host.providerUUID, allocations: $0)
+                }
+            }
+        }
+        throw NoValidHost(message: "No valid host was found. Placement refused the claim on every host that passed the filters (\(ranked.map(\.host).joined(separator: ", "))).")
+    }
+}
+
+/// The scheduler's view of every compute host, read in a few queries.
+enum SchedulerHostStates {
+    static func load(_ q: ComputeQueries, configuration: SchedulerConfiguration, serviceDownTime: Int) async throws -> [HostState] {
+        let services = Dictionary(
+            try await q.computeServices().filter { $0.binary == "nova-compute" }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let load = try await q.instanceLoadByHost()
+        let now = Timestamp.now()
+        return try await q.computeNodes().compactMap { node in
+            guard let service = services[node.serviceID] else { return nil }
+            let used = load[node.host]
+            return HostState(
+                host: node.host, nodename: node.hypervisorHostname, providerUUID: node.uuid,
+                serviceEnabled: !service.disabled, serviceUp: service.isUp(downTime: serviceDownTime, now: now),
+                forcedDown: service.forcedDown, disabledReason: service.disabledReason,
+                totalVCPUs: node.vcpus, totalMemoryMB: node.memoryMB, totalDiskGB: node.localGB,
+                usedVCPUs: used?.vcpus ?? 0, usedMemoryMB: used?.memoryMB ?? 0, usedDiskGB: used?.diskGB ?? 0,
+                reservedMemoryMB: 0, reservedDiskGB: 0, reservedVCPUs: 0,
+                cpuAllocationRatio: node.cpuAllocationRatio, ramAllocationRatio: node.ramAllocationRatio,
+                diskAllocationRatio: node.diskAllocationRatio, hypervisorType: node.hypervisorType,
+                hypervisorVersion: node.hypervisorVersion, architecture: "x86_64", capabilities: [:], aggregates: [],
+                numInstances: used?.count ?? 0)
+        }
+    }
+}
+
+extension ComputeQueries {
+    /// The host of each of the given live servers.
+    func hosts(ofInstances uuids: [String]) async throws -> [String: String] {
+        guard !uuids.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for row in try await sql.select().columns("uuid", "host").from("instances").where("uuid", .in, uuids)
+            .where("deleted", .equal, false).all()
+        {
+            if let host = try row.optionalString("host") { result[try row.string("uuid")] = host }
+        }
+        return result
+    }
+}
