@@ -18,6 +18,8 @@ struct ComputeAPI: Sendable {
         registerFlavorExtraSpecs(on: router)
         registerFlavorAccess(on: router)
         registerKeypairs(on: router)
+        registerServers(on: router)
+        registerServerActions(on: router)
     }
 
     /// The request's negotiated microversion.

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import StratusKit
+
+extension ComputeAPI {
+    /// `POST /servers/{id}/action`: one action per body, named by its key.
+    func registerServerActions(on router: Router<StratusRequestContext>) {
+        router.post("/v2.1/servers/{server_id}/action") { request, context in
+            let auth = try context.requireAuth()
+            let uuid = try context.parameters.require("server_id")
+            let body = try await Self.body(request, context)
+            guard body.count == 1, let (name, value) = body.first else {
+                throw ComputeErrors.badRequest("There is no such action: \(body.keys.sorted().joined(separator: ","))")
+            }
+            let requestID = context.requestID
+            switch name {
+            case "os-start": try await manager.startServerAction(uuid, "start", auth, requestID: requestID)
+            case "os-stop": try await manager.startServerAction(uuid, "stop", auth, requestID: requestID)
+            case "reboot":
+                let type = value.objectValue?["type"]?.stringValue?.uppercased()
+                guard type == "SOFT" || type == "HARD" else {
+                    throw ComputeErrors.invalidInput("type", value.objectValue?["type"] ?? .null, "'\(type ?? "")' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']")
+                }
+                try await manager.startServerAction(uuid, type == "HARD" ? "reboot_hard" : "reboot", auth, requestID: requestID)
+            case "pause": try await manager.startServerAction(uuid, "pause", auth, requestID: requestID)
+            case "unpause": try await manager.startServerAction(uuid, "unpause", auth, requestID: requestID)
+            case "suspend": try await manager.startServerAction(uuid, "suspend", auth, requestID: requestID)
+            case "resume": try await manager.startServerAction(uuid, "resume", auth, requestID: requestID)
+            case "unrescue": try await manager.startServerAction(uuid, "unrescue", auth, requestID: requestID)
+            case "rescue":
+                try await manager.startServerAction(uuid, "rescue", auth, requestID: requestID)
+                if manager.settings.enableInstancePassword {
+                    return Self.respond(["adminPass": .string(ComputeManager.generatePassword())])
+                }
+            case "lock":
+                let reason = value.objectValue?["locked_reason"]?.stringValue
+                if reason != nil { try Self.require(context, 2, 73) }
+                try await manager.setLock(uuid, locked: true, reason: reason, auth, requestID: requestID)
+            case "unlock":
+                try await manager.setLock(uuid, locked: false, reason: nil, auth, requestID: requestID)
+            case "os-getConsoleOutput":
+                let lengthValue = value.objectValue?["length"]
+                var length: Int?
+                if let lengthValue, lengthValue != .null {
+                    guard let parsed = lengthValue.intValue ?? lengthValue.stringValue.flatMap({ Int64($0) }), parsed >= -1 else {
+                        throw ComputeErrors.invalidInput("length", lengthValue, "\(lengthValue.jsonText()) is not of type 'integer', 'string', 'null'")
+                    }
+                    length = parsed == -1 ? nil : Int(parsed)
+                }
+                let output = try await manager.consoleOutput(uuid, length: length, auth, requestID: requestID)
+                return Self.respond(["output": .string(output)])
+            case "resize", "confirmResize", "revertResize", "rebuild", "shelve", "shelveOffload", "unshelve",
+                "migrate", "os-migrateLive", "evacuate", "createImage", "createBackup", "changePassword",
+                "os-resetState", "trigger_crash_dump":
+                throw APIError(.notImplemented, "The action \(name) is not available in this cloud yet.")
+            default:
+                throw ComputeErrors.badRequest("There is no such action: \(name)")
+            }
+            return JSONResponse.empty(.accepted)
+        }
+    }
+}
