@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import StratusKit
 
 /// The Compute service's composition root: opens its database, runs migrations, loads
@@ -17,6 +18,8 @@ public final class ComputeService: Sendable {
         legacyHeader: HTTPField.Name("X-OpenStack-Nova-API-Version")!)
 
     let manager: ComputeManager
+    let schedulerConfiguration: SchedulerConfiguration
+    let logger: Logger
     let api: ComputeAPI
     /// Where clients reach the API's root, e.g. `http://127.0.0.1:8774`.
     public let publicURL: String
@@ -31,15 +34,23 @@ public final class ComputeService: Sendable {
     ///     and an optional `compute-policy.yaml`.
     ///   - publicURL: where clients reach the API, e.g. `http://127.0.0.1:8774`.
     ///   - authURL: the Identity service, named in `WWW-Authenticate` on a 401.
+    /// - Parameters:
+    ///   - backends: the bus and the Image, Network and Placement clients the server paths
+    ///     need; without them server requests answer 503 (flavors and keypairs still work).
     public init(
-        dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger
+        dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger,
+        backends: ComputeBackends? = nil
     ) async throws {
         let database = try await StratusDatabase.openService(
             "compute", config: config, dataDirectory: dataDirectory, migrations: ComputeSchema.migrations,
             logger: logger)
         let policy = try ComputePolicy(
             overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/compute-policy.yaml"))
-        manager = ComputeManager(database: database, policy: policy, logger: logger)
+        let settings = try ComputeSettings(config: config)
+        schedulerConfiguration = try SchedulerConfiguration(config: config)
+        manager = ComputeManager(
+            database: database, policy: policy, logger: logger, backends: backends, settings: settings)
+        self.logger = logger
         self.database = database
         self.publicURL = publicURL
         self.authURL = authURL
@@ -58,6 +69,43 @@ public final class ComputeService: Sendable {
             microversionError: ComputeErrors.microversion)
         api.register(on: router)
         return router
+    }
+
+    /// The conductor, the scheduler and one compute agent per host of the plan, on the
+    /// backends' bus. Throws when the service was built without backends or the plan names
+    /// a driver that does not exist.
+    public func makeWorkers(plan: ComputeHostPlan) throws -> ComputeWorkers {
+        guard let backends = manager.backends else {
+            throw APIError(.serviceUnavailable, "The compute workers need the message bus and peer services.")
+        }
+        guard plan.driver == "fake" else {
+            throw ConfigError("compute.driver: unknown driver '\(plan.driver)' (available: fake)")
+        }
+        guard let transport = (backends.bus as? TransportMessageBus)?.transport else {
+            throw ConfigError("compute: the workers need a transport-backed message bus")
+        }
+        let faults = try plan.fakeFaults.map { try FakeDriverFaultPlan(parsing: $0) } ?? FakeDriverFaultPlan()
+        let conductor = ComputeConductor(database: database, backends: backends, logger: logger)
+        let scheduler = SchedulerRPCEndpoint(
+            database: database, placement: backends.placement, configuration: schedulerConfiguration,
+            serviceDownTime: manager.settings.serviceDownTime, logger: logger)
+        var services: [any Service] = [
+            RPCServer(transport: transport, target: MessageTarget(topic: "conductor", server: "stratus"),
+                      endpoints: [conductor.endpoint], logger: logger),
+            RPCServer(transport: transport, target: MessageTarget(topic: "scheduler", server: "stratus"),
+                      endpoints: [scheduler.endpoint], logger: logger),
+        ]
+        var agents: [ComputeAgent] = []
+        for host in plan.hostNames {
+            let agent = ComputeAgent(
+                host: host, driver: FakeVirtDriver(hostname: host, faults: faults), database: database,
+                backends: backends, configuration: schedulerConfiguration, logger: logger)
+            agents.append(agent)
+            services.append(
+                RPCServer(transport: transport, target: ComputeRPC.compute(host: host), endpoints: [agent.endpoint], logger: logger))
+            services.append(BackgroundTask { await agent.run() })
+        }
+        return ComputeWorkers(services: services, agents: agents)
     }
 
     public func shutdown() async {

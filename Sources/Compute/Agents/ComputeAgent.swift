@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StratusKit
+import Synchronization
 
 /// One compute host (Nova's nova-compute): registers its service record and compute node,
 /// reports its inventory to Placement, serves `compute.<host>` (builds, actions, teardown),
@@ -15,6 +16,10 @@ final class ComputeAgent: Sendable {
     let reportInterval: Duration
     let reconcileInterval: Duration
     let logger: Logger
+    private let registered = Mutex(false)
+
+    /// Whether the host's service record, node and Placement inventory exist.
+    var isRegistered: Bool { registered.withLock { $0 } }
 
     init(
         host: String, driver: any VirtDriver, database: StratusDatabase, backends: ComputeBackends,
@@ -111,10 +116,16 @@ final class ComputeAgent: Sendable {
 
     /// Heartbeats and reconciliation until cancelled.
     func run() async {
-        do {
-            try await register()
-        } catch {
-            logger.error("compute host \(host) could not register: \(error)")
+        // Placement may not answer yet when the process starts: retry until it does.
+        while !Task.isCancelled {
+            do {
+                try await register()
+                registered.withLock { $0 = true }
+                break
+            } catch {
+                logger.debug("compute host \(host) not registered yet: \(error)")
+                try? await Task.sleep(for: .milliseconds(200))
+            }
         }
         let host = self.host
         await withTaskGroup(of: Void.self) { group in
