@@ -20,6 +20,7 @@ struct ComputeAPI: Sendable {
         registerKeypairs(on: router)
         registerServers(on: router)
         registerServerActions(on: router)
+        registerServerMetadata(on: router)
     }
 
     /// The request's negotiated microversion.

@@ -49,9 +49,14 @@ extension ComputeAPI {
                 }
                 let output = try await manager.consoleOutput(uuid, length: length, auth, requestID: requestID)
                 return Self.respond(["output": .string(output)])
+            case "os-resetState":
+                guard let state = value.objectValue?["state"]?.stringValue, state == "active" || state == "error" else {
+                    throw ComputeErrors.invalidInput("state", value.objectValue?["state"] ?? .null, "is not one of ['active', 'error']")
+                }
+                try await manager.resetState(uuid, to: state, auth, requestID: requestID)
             case "resize", "confirmResize", "revertResize", "rebuild", "shelve", "shelveOffload", "unshelve",
                 "migrate", "os-migrateLive", "evacuate", "createImage", "createBackup", "changePassword",
-                "os-resetState", "trigger_crash_dump":
+                "trigger_crash_dump":
                 throw APIError(.notImplemented, "The action \(name) is not available in this cloud yet.")
             default:
                 throw ComputeErrors.badRequest("There is no such action: \(name)")
