@@ -54,9 +54,67 @@ extension ComputeAPI {
                     throw ComputeErrors.invalidInput("state", value.objectValue?["state"] ?? .null, "is not one of ['active', 'error']")
                 }
                 try await manager.resetState(uuid, to: state, auth, requestID: requestID)
-            case "resize", "confirmResize", "revertResize", "rebuild", "shelve", "shelveOffload", "unshelve",
-                "migrate", "os-migrateLive", "evacuate", "createImage", "createBackup", "changePassword",
-                "trigger_crash_dump":
+            case "resize":
+                guard let flavorRef = value.objectValue?["flavorRef"]?.stringValue, !flavorRef.isEmpty else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute resize. Value: \(value.jsonText()). 'flavorRef' is a required property")
+                }
+                try await manager.resizeServer(uuid, flavorRef: String(flavorRef.split(separator: "/").last ?? ""), auth, requestID: requestID)
+            case "confirmResize":
+                try await manager.finishResize(uuid, confirm: true, auth, requestID: requestID)
+                return JSONResponse.empty(.noContent)
+            case "revertResize":
+                try await manager.finishResize(uuid, confirm: false, auth, requestID: requestID)
+            case "migrate":
+                try await manager.migrateServer(uuid, auth, requestID: requestID)
+            case "shelve":
+                try await manager.shelveServer(uuid, auth, requestID: requestID)
+            case "unshelve":
+                try await manager.startServerAction(uuid, "unshelve", auth, requestID: requestID)
+            case "shelveOffload":
+                throw ComputeErrors.conflict("Cannot 'shelve_offload' instance \(uuid): shelved servers are offloaded at once here (shelved_offload_time 0).")
+            case "createImage", "createBackup":
+                let object = value.objectValue ?? [:]
+                guard let imageName = object["name"]?.stringValue, !imageName.isEmpty else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute \(name). Value: \(value.jsonText()). 'name' is a required property")
+                }
+                let metadata = try object["metadata"].map { try Self.metadataBody(["metadata": $0], key: "metadata") } ?? [:]
+                var backup: (type: String, rotation: Int)?
+                if name == "createBackup" {
+                    guard let type = object["backup_type"]?.stringValue,
+                        let rotation = object["rotation"]?.intValue ?? object["rotation"]?.stringValue.flatMap({ Int64($0) }),
+                        rotation >= 0
+                    else {
+                        throw ComputeErrors.badRequest("Invalid input for field/attribute createBackup. Value: \(value.jsonText()). 'backup_type' and 'rotation' are required properties")
+                    }
+                    backup = (type, Int(rotation))
+                }
+                let imageID = try await manager.snapshotServer(
+                    uuid, name: imageName, metadata: metadata, backup: backup, auth, requestID: requestID)
+                if Self.version(context).isAtLeast(2, 45) {
+                    return Self.respond(["image_id": .string(imageID)], status: .accepted)
+                }
+                var response = JSONResponse.empty(.accepted)
+                response.headers[.location] = "\(manager.settings.imageEndpoint ?? publicURL)/v2/images/\(imageID)"
+                return response
+            case "rebuild":
+                let object = value.objectValue ?? [:]
+                guard let imageRef = object["imageRef"]?.stringValue, !imageRef.isEmpty else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute rebuild. Value: \(value.jsonText()). 'imageRef' is a required property")
+                }
+                let metadata = try object["metadata"].map { try Self.metadataBody(["metadata": $0], key: "metadata") }
+                let description: String?? = object["description"].map { $0.stringValue }
+                let instance = try await manager.rebuildServer(
+                    uuid, imageRef: String(imageRef.split(separator: "/").last ?? ""),
+                    name: object["name"]?.stringValue, metadata: metadata, description: description, auth,
+                    requestID: requestID)
+                var server = ServerWire.detail(
+                    instance, fault: nil, self, version: Self.version(context), isAdmin: manager.policy.isAdmin(auth))
+                if manager.settings.enableInstancePassword, case .object(var fields) = server {
+                    fields["adminPass"] = .string(object["adminPass"]?.stringValue ?? ComputeManager.generatePassword())
+                    server = .object(fields)
+                }
+                return Self.respond(["server": server], status: .accepted)
+            case "os-migrateLive", "evacuate", "changePassword", "trigger_crash_dump":
                 throw APIError(.notImplemented, "The action \(name) is not available in this cloud yet.")
             default:
                 throw ComputeErrors.badRequest("There is no such action: \(name)")

@@ -64,6 +64,12 @@ final class ComputeAgent: Sendable {
             await self.perform(action, on: uuid, args: request.args, context: request.context)
             return .null
         }
+        endpoint.on(Self.migrationSourceMethod) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue, let step = request.args["step"]?.stringValue
+            else { return .null }
+            try await self.performOnSource(uuid, step: step)
+            return .null
+        }
         endpoint.on("get_console_output") { request in
             guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
             return .string(try await self.driver.consoleOutput(uuid))

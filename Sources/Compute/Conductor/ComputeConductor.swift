@@ -22,9 +22,11 @@ struct ComputeConductor: Sendable {
             return .null
         }
         endpoint.on(ComputeRPC.Method.instanceAction) { request in
-            // Actions on a server without a host (unshelve of an offloaded server) are scheduled here.
-            guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
-            await build(uuid, alternates: [], previousFailure: nil, context: request.context)
+            // The actions that need a host chosen: unshelve, resize and cold migration.
+            guard let uuid = request.args["instance_uuid"]?.stringValue,
+                let action = request.args["action"]?.stringValue
+            else { return .null }
+            await moveToNewHost(uuid, action: action, context: request.context)
             return .null
         }
         return endpoint

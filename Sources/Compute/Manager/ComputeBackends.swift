@@ -24,6 +24,8 @@ struct ComputeSettings: Sendable {
     /// Whether create answers with a generated `adminPass` (Nova's `enable_instance_password`).
     var enableInstancePassword: Bool = true
     var maxMetadataItems: Int = 128
+    /// The Image API's root, for the `Location` of a createImage before 2.45.
+    var imageEndpoint: String?
 
     init() {}
 
@@ -31,5 +33,6 @@ struct ComputeSettings: Sendable {
         serviceDownTime = try config.int("compute.service_down_time", default: 60)
         defaultAvailabilityZone = config.string("compute.default_availability_zone", default: "nova")
         enableInstancePassword = try config.bool("compute.enable_instance_password", default: true)
+        imageEndpoint = config.string("compute.image_endpoint")
     }
 }

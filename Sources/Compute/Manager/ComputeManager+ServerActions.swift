@@ -36,7 +36,10 @@ extension ComputeManager {
         var castArgs = args
         castArgs["instance_uuid"] = .string(instance.uuid)
         castArgs["action"] = .string(key)
-        let target = instance.host.map { ComputeRPC.compute(host: $0) } ?? ComputeRPC.conductor
+        // Actions that need a (new) host go through the conductor, as Nova's do.
+        let scheduled: Set<String> = ["resize", "migrate", "unshelve"]
+        let target =
+            scheduled.contains(key) ? ComputeRPC.conductor : instance.host.map { ComputeRPC.compute(host: $0) } ?? ComputeRPC.conductor
         try await backends.bus.cast(
             target, method: ComputeRPC.Method.instanceAction, args: castArgs,
             context: MessagingContext(auth: auth, requestID: requestID))

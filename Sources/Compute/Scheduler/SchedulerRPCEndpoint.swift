@@ -17,12 +17,17 @@ struct SchedulerRPCEndpoint: Sendable {
         var endpoint = RPCEndpoint(version: "1.0")
         endpoint.on(ComputeRPC.Method.selectDestinations) { request in
             guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(message: "No valid host was found. No instance given.") }
-            return .array(try await selectDestinations(uuid).map(\.json))
+            let ignore = request.args["ignore_hosts"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let useNewFlavor = request.args["use_new_flavor"]?.boolValue ?? false
+            return .array(try await selectDestinations(uuid, ignoreHosts: ignore, useNewFlavor: useNewFlavor).map(\.json))
         }
         return endpoint
     }
 
-    func selectDestinations(_ uuid: String) async throws -> [HostSelection] {
+    /// - Parameters:
+    ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
+    ///   - useNewFlavor: size the request by the pending resize's flavor.
+    func selectDestinations(_ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false) async throws -> [HostSelection] {
         let (instance, hosts, sameHosts, differentHosts) = try await database.read { sql in
             let q = ComputeQueries(sql: sql)
             guard let instance = try await q.instance(uuid: uuid) else {
@@ -35,18 +40,20 @@ struct SchedulerRPCEndpoint: Sendable {
                 instance.request.differentHost.compactMap { hintHosts[$0] }
             )
         }
+        let flavor = useNewFlavor ? instance.newFlavor ?? instance.flavor : instance.flavor
         let spec = RequestSpec(
             instanceUUID: instance.uuid, projectID: instance.projectID,
             flavor: SchedulerFlavor(
-                name: instance.flavor.name, memoryMB: instance.flavor.memoryMB, vcpus: instance.flavor.vcpus,
-                rootGB: instance.flavor.rootGB, ephemeralGB: instance.flavor.ephemeralGB, swapMB: instance.flavor.swapMB,
-                extraSpecs: instance.flavor.extraSpecs),
+                name: flavor.name, memoryMB: flavor.memoryMB, vcpus: flavor.vcpus,
+                rootGB: flavor.rootGB, ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB,
+                extraSpecs: flavor.extraSpecs),
             image: SchedulerImage(
                 id: instance.imageRef.isEmpty ? nil : instance.imageRef, properties: instance.imageProperties,
                 minRamMB: Int(instance.imageProperties["min_ram"] ?? "") ?? 0,
                 minDiskGB: Int(instance.imageProperties["min_disk"] ?? "") ?? 0),
             availabilityZone: instance.requestedAvailabilityZone, serverGroup: nil, sameHost: sameHosts,
-            differentHost: differentHosts, ignoreHosts: Set(instance.request.attemptedHosts), numInstances: 1)
+            differentHost: differentHosts,
+            ignoreHosts: Set(useNewFlavor ? ignoreHosts : instance.request.attemptedHosts + ignoreHosts), numInstances: 1)
         var candidateHosts = hosts
         if let forced = instance.request.forcedHost { candidateHosts = candidateHosts.filter { $0.host == forced } }
         if let forced = instance.request.forcedNode { candidateHosts = candidateHosts.filter { $0.nodename == forced } }

@@ -114,6 +114,20 @@ struct BuildRequest: Sendable, Codable, Equatable {
     var forcedNode: String?
     /// Hosts tried and failed, for the retry filter.
     var attemptedHosts: [String]
+    /// The image a shelved server's disk was saved to, until it is unshelved.
+    var shelvedImageID: String? = nil
+    /// A resize or cold migration waiting for confirm or revert.
+    var migration: PendingMigration? = nil
+}
+
+/// Where a resized or migrated server came from, kept until the resize is confirmed or
+/// reverted. Its resources on the source stay claimed in Placement under `uuid`.
+struct PendingMigration: Sendable, Codable, Equatable {
+    var uuid: String
+    var sourceHost: String
+    var sourceNode: String
+    var kind: String
+    var status: String
 }
 
 /// One interface of a server: Nova's network info cache entry.
