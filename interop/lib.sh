@@ -101,7 +101,7 @@ start_stratus() {
     fi
     STRATUS_DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/stratus-data.XXXXXX")"
     STRATUS_LOG="$SCRATCH/server.log"
-    "$STRATUS_BIN" up --data-dir "$STRATUS_DATA_DIR" --admin-password "$ADMIN_PASSWORD" \
+    "$STRATUS_BIN" up --data-dir "$STRATUS_DATA_DIR" --admin-password "$ADMIN_PASSWORD" "$@" \
         </dev/null >"$STRATUS_LOG" 2>&1 &
     STRATUS_PID=$!
     local start=$SECONDS

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The server lifecycle through python-openstackclient on four fake compute hosts:
+# boot with a network and a keypair, the actions and their state machine, images from
+# servers, scheduling decisions explained in faults, quotas, and teardown that leaves
+# no port and no Placement allocation behind.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+start_stratus --fake-compute-hosts 4 || bail "server did not start"
+
+OSC=(openstack --os-cloud stratus)
+NOVA="http://$STRATUS_HOST:8774"
+
+# wait_status SERVER STATUS [SECONDS]: polls until the server has STATUS (RC 0) or not.
+wait_status() {
+    local server=$1 want=$2 limit=${3:-30} i status
+    for ((i = 0; i < limit * 5; i++)); do
+        status="$("${OSC[@]}" server show "$server" -f value -c status 2>/dev/null)"
+        [[ "$status" == "$want" ]] && return 0
+        sleep 0.2
+    done
+    echo "# $server is $status, not $want" >&2
+    return 1
+}
+
+expect_ok "keypair create" "${OSC[@]}" keypair create k -f value -c private_key
+expect_contains "a private key is returned once" "PRIVATE KEY"
+
+# --- boot -----------------------------------------------------------------------------------
+expect_ok "server create --wait" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny --network private \
+    --key-name k --wait vm1 -f json
+expect_json "vm1 is ACTIVE" "f(d, 'status') == 'ACTIVE'"
+VM1="$(json "f(d, 'id')")"
+expect_ok "server show" "${OSC[@]}" server show vm1 -f json
+expect_json "ACTIVE with power state Running and no task" \
+    "f(d, 'status') == 'ACTIVE' and f(d, 'OS-EXT-STS:power_state') in ('Running', 1) and f(d, 'OS-EXT-STS:task_state') is None"
+expect_json "an address on the private network" "'private' in str(f(d, 'addresses')) and '198.51.100.' in str(f(d, 'addresses'))"
+expect_json "image and flavor named" "'stratus-tiny' in str(f(d, 'image')) and 'm1.tiny' in str(f(d, 'flavor'))"
+expect_json "key name and host" "f(d, 'key_name') == 'k' and str(f(d, 'OS-EXT-SRV-ATTR:host')).startswith('compute')"
+expect_ok "port list --server" "${OSC[@]}" port list --server "$VM1" -f json
+expect_json "one port, ACTIVE" "len(d) == 1 and f(d[0], 'Status') == 'ACTIVE'"
+PORT1="$(json "f(d[0], 'ID')")"
+expect_ok "port show" "${OSC[@]}" port show "$PORT1" -f json
+expect_json "bound to the server's host" "str(f(d, 'binding_host_id')).startswith('compute') and f(d, 'device_owner').startswith('compute:')"
+expect_ok "server list" "${OSC[@]}" server list -f json
+expect_json "vm1 listed with its network" "any(f(x, 'Name') == 'vm1' and 'private' in str(f(x, 'Networks')) for x in d)"
+expect_ok "console log show" "${OSC[@]}" console log show vm1
+expect_ok "resource provider list" "${OSC[@]}" resource provider list -f json
+expect_json "four compute providers" "len(d) == 4"
+expect_ok "resource provider allocation show" "${OSC[@]}" resource provider allocation show "$VM1" -f json
+expect_json "vm1 holds 1 VCPU and 512 MB" "len(d) == 1 and f(d[0], 'resources') == {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}"
+
+# --- actions -----------------------------------------------------------------------------
+expect_ok "server stop" "${OSC[@]}" server stop vm1
+expect_ok "SHUTOFF" wait_status vm1 SHUTOFF
+expect_fail_status "stopping a stopped server is a conflict" 409 "${OSC[@]}" server stop vm1
+expect_ok "server start" "${OSC[@]}" server start vm1
+expect_ok "ACTIVE again" wait_status vm1 ACTIVE
+expect_ok "server reboot" "${OSC[@]}" server reboot --wait vm1
+expect_ok "server reboot --hard" "${OSC[@]}" server reboot --hard --wait vm1
+expect_ok "server pause" "${OSC[@]}" server pause vm1
+expect_ok "PAUSED" wait_status vm1 PAUSED
+expect_fail_status "suspending a paused server is a conflict" 409 "${OSC[@]}" server suspend vm1
+expect_ok "server unpause" "${OSC[@]}" server unpause vm1
+expect_ok "ACTIVE after unpause" wait_status vm1 ACTIVE
+expect_ok "server suspend" "${OSC[@]}" server suspend vm1
+expect_ok "SUSPENDED" wait_status vm1 SUSPENDED
+expect_ok "server resume" "${OSC[@]}" server resume vm1
+expect_ok "ACTIVE after resume" wait_status vm1 ACTIVE
+expect_ok "server rescue" "${OSC[@]}" server rescue vm1
+expect_ok "RESCUE" wait_status vm1 RESCUE
+expect_ok "server unrescue" "${OSC[@]}" server unrescue vm1
+expect_ok "ACTIVE after unrescue" wait_status vm1 ACTIVE
+expect_ok "server lock" "${OSC[@]}" server lock vm1
+expect_ok "server show --os-compute-api-version 2.9" "${OSC[@]}" --os-compute-api-version 2.9 server show vm1 -f json
+expect_json "locked is shown" "f(d, 'locked') is True"
+expect_ok "server unlock" "${OSC[@]}" server unlock vm1
+expect_ok "server resize" "${OSC[@]}" server resize --flavor m1.small --wait vm1
+expect_ok "VERIFY_RESIZE" wait_status vm1 VERIFY_RESIZE
+expect_ok "server resize revert" "${OSC[@]}" server resize revert vm1
+expect_ok "ACTIVE after revert" wait_status vm1 ACTIVE
+expect_ok "server show after revert" "${OSC[@]}" server show vm1 -f json
+expect_json "back on m1.tiny" "'m1.tiny' in str(f(d, 'flavor'))"
+expect_ok "server resize again" "${OSC[@]}" server resize --flavor m1.small --wait vm1
+expect_ok "server resize confirm" "${OSC[@]}" server resize confirm vm1
+expect_ok "ACTIVE after confirm" wait_status vm1 ACTIVE
+expect_ok "allocation after confirm" "${OSC[@]}" resource provider allocation show "$VM1" -f json
+expect_json "vm1 now holds m1.small's resources, once" \
+    "len(d) == 1 and f(d[0], 'resources') == {'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}"
+expect_ok "server migrate" "${OSC[@]}" server migrate --wait vm1
+expect_ok "VERIFY_RESIZE after migrate" wait_status vm1 VERIFY_RESIZE
+expect_ok "server migrate confirm" "${OSC[@]}" server resize confirm vm1
+expect_ok "ACTIVE after migration" wait_status vm1 ACTIVE
+expect_ok "server rebuild" "${OSC[@]}" server rebuild --image stratus-tiny --wait vm1
+expect_ok "server shelve" "${OSC[@]}" server shelve vm1
+expect_ok "SHELVED_OFFLOADED" wait_status vm1 SHELVED_OFFLOADED
+expect_ok "no allocation while offloaded" "${OSC[@]}" resource provider allocation show "$VM1" -f json
+expect_json "empty" "len(d) == 0"
+expect_ok "server unshelve" "${OSC[@]}" server unshelve vm1
+expect_ok "ACTIVE after unshelve" wait_status vm1 ACTIVE
+expect_ok "server image create" "${OSC[@]}" server image create --name vm1-snap --wait vm1 -f json
+expect_ok "image show" "${OSC[@]}" image show vm1-snap -f json
+expect_json "an active snapshot image of vm1" "f(d, 'status') == 'active' and '$VM1' in str(f(d, 'properties'))"
+expect_ok "server event list" "${OSC[@]}" server event list vm1 -f json
+expect_json "create, stop, start, reboot … recorded" \
+    "{'create', 'stop', 'start', 'reboot', 'pause', 'resize', 'shelve', 'createImage'} <= set(f(x, 'Action') for x in d)"
+REQ="$(json "[f(x, 'Request ID') for x in d if f(x, 'Action') == 'create'][0]")"
+expect_ok "server event show" "${OSC[@]}" server event show vm1 "$REQ" -f json
+expect_json "the build event succeeded on a host" "'compute_build_and_run_instance' in str(d) and 'Success' in str(d)"
+
+# --- scheduling explained ------------------------------------------------------------------
+expect_ok "flavor bigger than any host" "${OSC[@]}" flavor create --ram 100000 --vcpus 1 --disk 1 huge
+expect_ok "server create huge" "${OSC[@]}" server create --image stratus-tiny --flavor huge --network private big -f json
+expect_ok "ERROR" wait_status big ERROR
+expect_ok "server show big" "${OSC[@]}" server show big -f json
+expect_json "the fault names the RAM filter and the numbers" \
+    "'RamFilter' in str(f(d, 'fault')) and '100000 MB' in str(f(d, 'fault'))"
+expect_ok "server delete big" "${OSC[@]}" server delete --wait big
+
+# --- teardown -------------------------------------------------------------------------------
+expect_ok "server delete --wait" "${OSC[@]}" server delete --wait vm1
+expect_ok "port list after delete" "${OSC[@]}" port list --device-id "$VM1" -f json
+expect_json "its port is gone" "len(d) == 0"
+expect_ok "allocation after delete" "${OSC[@]}" resource provider allocation show "$VM1" -f json
+expect_json "its allocation is gone" "len(d) == 0"
+
+finish
