@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Networking", targets: ["Networking"]),
         .library(name: "Placement", targets: ["Placement"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
+        .library(name: "ServiceClients", targets: ["ServiceClients"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -95,6 +96,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .target(
+            name: "ServiceClients",
+            dependencies: [
+                "StratusKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
         .target(name: "CObjectStorage"),
         .target(
             name: "ObjectStorage",
@@ -117,6 +129,7 @@ let package = Package(
             name: "Compute",
             dependencies: [
                 "StratusKit",
+                "ServiceClients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -138,6 +151,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -194,6 +208,18 @@ let package = Package(
             dependencies: [
                 "Compute", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceClientsTests",
+            dependencies: [
+                "ServiceClients", "Identity", "Placement", "Networking", "Image", "StratusKit", "StratusTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
