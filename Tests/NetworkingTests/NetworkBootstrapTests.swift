@@ -12,7 +12,8 @@ final class NetworkBootstrapTests: XCTestCase {
             try await cloud.service.bootstrap(adminProjectID: owner.id)
             try await cloud.service.bootstrap(adminProjectID: owner.id)
             let admin = try await cloud.identity.adminToken()
-            let networks = try XCTUnwrap(try await cloud.call(.get, "/v2.0/networks", token: admin).json?["networks"]?.arrayValue)
+            let networkList = try await cloud.call(.get, "/v2.0/networks", token: admin)
+            let networks = try XCTUnwrap(networkList.json?["networks"]?.arrayValue)
             XCTAssertEqual(networks.compactMap { $0["name"]?.stringValue }.sorted(), ["private", "public"])
 
             let privateNet = try XCTUnwrap(networks.first { $0["name"] == "private" })
@@ -23,7 +24,8 @@ final class NetworkBootstrapTests: XCTestCase {
             let publicNet = try XCTUnwrap(networks.first { $0["name"] == "public" })
             XCTAssertEqual(publicNet["router:external"], true)
 
-            let subnets = try XCTUnwrap(try await cloud.call(.get, "/v2.0/subnets", token: admin).json?["subnets"]?.arrayValue)
+            let subnetList = try await cloud.call(.get, "/v2.0/subnets", token: admin)
+            let subnets = try XCTUnwrap(subnetList.json?["subnets"]?.arrayValue)
             XCTAssertEqual(subnets.count, 2)
             let privateSubnet = try XCTUnwrap(subnets.first { $0["name"] == "private-subnet" })
             XCTAssertEqual(privateSubnet["network_id"], privateNet["id"])

@@ -5,6 +5,7 @@ import Identity
 import Image
 import Logging
 import NIOCore
+import NIOHTTP1
 import Networking
 import Placement
 import ServiceClients

@@ -11,13 +11,9 @@ extension IdentityService {
     public func ensureServiceUser(name: String, password: String) async throws -> String {
         let store = manager.store
         let existing = try await store.read { q in try await q.user(name: name, domainID: "default") }
-        var newHash: String?
-        if let existing {
-            let matches = await existing.passwordHash.map { await manager.hasher.verify(password, hash: $0) } ?? false
-            if !matches { newHash = try await manager.hasher.hash(password) }
-        } else {
-            newHash = try await manager.hasher.hash(password)
-        }
+        var matches = false
+        if let hash = existing?.passwordHash { matches = await manager.hasher.verify(password, hash: hash) }
+        let newHash: String? = matches ? nil : try await manager.hasher.hash(password)
         return try await store.write { q in
             guard let project = try await q.project(name: "service", domainID: "default"),
                 let adminRole = try await q.allRoles().first(where: { $0.name == "admin" && $0.domainID == nil })
