@@ -5,7 +5,7 @@ import StratusKit
 public struct HTTPPlacementClient: PlacementClient {
     static let microversion = "placement 1.39"
     /// Attempts at a generation-guarded update before giving up on conflicts.
-    static let conflictAttempts = 8
+    static let conflictAttempts = 10
     let caller: ServiceCaller
 
     public init(session: ServiceSession, httpClient: HTTPClient = .shared) {
@@ -68,9 +68,11 @@ public struct HTTPPlacementClient: PlacementClient {
     }
 
     /// Reads the provider's generation at `path`, then PUTs `{key: value, resource_provider_generation}`;
-    /// a 409 `placement.concurrent_update` (someone changed the provider in between) starts over.
+    /// a 409 `placement.concurrent_update` (someone changed the provider in between) starts over
+    /// after a short random pause that grows with each attempt, so racing writers spread out.
     private func replaceGuarded(_ path: String, key: String, value: JSONValue) async throws {
-        for _ in 0..<Self.conflictAttempts {
+        for attempt in 0..<Self.conflictAttempts {
+            if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 5...(20 * attempt)))) }
             let current = try caller.expect(try await caller.send(.GET, path), 200)
             guard let generation = current.json?["resource_provider_generation"]?.intValue else {
                 throw ServiceClientError(
