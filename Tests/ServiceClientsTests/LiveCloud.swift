@@ -39,7 +39,8 @@ struct LiveCloud: Sendable {
         ServiceSession(credentials: credentials, endpointOverrides: overrides)
     }
 
-    static func run(_ body: @Sendable (LiveCloud) async throws -> Void) async throws {
+    /// - Parameter extra: configuration values on top of the test defaults.
+    static func run(config extra: [String: String] = [:], _ body: @Sendable (LiveCloud) async throws -> Void) async throws {
         let logger = ServiceTestHarness.logger
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-clients-\(IDGenerator.hex())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -49,6 +50,7 @@ struct LiveCloud: Sendable {
         if let postgres {
             for service in ["identity", "placement", "network", "image"] { values["\(service).database_url"] = postgres.url }
         }
+        values.merge(extra) { _, new in new }
         let config = StratusConfig(values: values)
         let placeholder = "http://127.0.0.1"
         let identity = try await IdentityService(dataDirectory: directory, config: config, publicURL: placeholder, logger: logger)

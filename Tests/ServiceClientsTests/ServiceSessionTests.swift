@@ -69,6 +69,23 @@ final class ServiceSessionTests: XCTestCase {
         }
     }
 
+    func testATokenIsRenewedShortlyBeforeItExpires() async throws {
+        try await LiveCloud.run(config: ["identity.token_expiration": "4"]) { cloud in
+            let session = cloud.session()
+            let first = try await session.token()
+            let cached = try await session.token()
+            XCTAssertEqual(first, cached)
+            // A 4 s token is renewed in its last second.
+            try await Task.sleep(for: .milliseconds(3300))
+            let renewed = try await session.token()
+            XCTAssertNotEqual(first, renewed)
+            let issued = await session.tokensIssued
+            XCTAssertEqual(issued, 2)
+            let usages = try await HTTPPlacementClient(session: session).allocations(consumerUUID: UUID().uuidString.lowercased())
+            XCTAssertNil(usages.consumerGeneration)
+        }
+    }
+
     func testConcurrentCallersShareOneAuthentication() async throws {
         try await LiveCloud.run { cloud in
             let session = cloud.session()
