@@ -72,6 +72,24 @@ final class ImageClientTests: XCTestCase {
         }
     }
 
+    func testListingFollowsEveryPage() async throws {
+        try await LiveCloud.run(config: ["image.limit_param_default": "2"]) { cloud in
+            let client = HTTPImageClient(session: cloud.session())
+            let alpha = try await cloud.project("alpha")
+            var made: [String] = []
+            for index in 0..<5 {
+                let image = try await client.createImage(
+                    ImageCreateRequest(name: "backup-\(index)", ownerProjectID: alpha, properties: ["image_type": "backup"]))
+                made.append(image.id)
+            }
+            _ = try await client.createImage(ImageCreateRequest(name: "plain", ownerProjectID: alpha))
+            let backups = try await client.images(ownerProjectID: alpha, properties: ["image_type": "backup"])
+            XCTAssertEqual(Set(backups.map(\.id)), Set(made), "three pages of two")
+            XCTAssertEqual(backups.count, 5)
+            XCTAssertEqual(backups.map(\.createdAt), backups.map(\.createdAt).sorted(by: >), "newest first")
+        }
+    }
+
     func testAnAdminMaySetTheOwnerOnCreate() async throws {
         try await LiveCloud.run { cloud in
             let alpha = try await cloud.project("alpha")
