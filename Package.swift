@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Networking", targets: ["Networking"]),
         .library(name: "Placement", targets: ["Placement"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
+        .library(name: "ServiceClients", targets: ["ServiceClients"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -97,6 +98,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .target(
+            name: "ServiceClients",
+            dependencies: [
+                "StratusKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
         .target(name: "CObjectStorage"),
         .target(
             name: "ObjectStorage",
@@ -119,6 +131,7 @@ let package = Package(
             name: "Compute",
             dependencies: [
                 "StratusKit",
+                "ServiceClients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -140,6 +153,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -196,6 +211,19 @@ let package = Package(
             dependencies: [
                 "Compute", "Identity", "StratusKit", "StratusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceClientsTests",
+            dependencies: [
+                "ServiceClients", "Identity", "Placement", "Networking", "Image", "StratusKit", "StratusTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

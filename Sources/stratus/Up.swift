@@ -13,7 +13,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -70,6 +70,8 @@ struct Up: AsyncParsableCommand {
         let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
+        try await identity.ensureServiceUser(
+            name: Self.serviceUserName, password: try Self.servicePassword(dataDirectory: dataDirectory))
         try await network.bootstrap(adminProjectID: identityState.adminProjectID)
         try await compute.bootstrap()
         let tinyImage = try await TinyImage.register(
@@ -120,6 +122,22 @@ struct Up: AsyncParsableCommand {
         await image.shutdown()
         await identity.shutdown()
         withExtendedLifetime(servingLock) {}
+    }
+
+    /// The user the compute service calls Placement, Network and Image as (DevStack's `nova`).
+    static let serviceUserName = "nova"
+
+    /// The service user's password: generated on first start and saved in DATA_DIR/service-password.
+    static func servicePassword(dataDirectory: String) throws -> String {
+        let file = dataDirectory + "/service-password"
+        if let saved = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !saved.isEmpty
+        {
+            return saved
+        }
+        let generated = Base64URL.encode(IDGenerator.randomBytes(18), padded: false)
+        try CloudFiles.writeSecret(generated + "\n", to: file)
+        return generated
     }
 
     /// The flag's password, else the one saved on an earlier start, else a new one (saved);

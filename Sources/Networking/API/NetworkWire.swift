@@ -75,7 +75,7 @@ enum NetworkWire {
             body["binding:host_id"] = .string(port.bindingHostID)
             body["binding:profile"] = .object(port.bindingProfile)
             body["binding:vif_type"] = .string(port.bindingVIFType)
-            body["binding:vif_details"] = .object([:])
+            body["binding:vif_details"] = .object(port.bindingVIFType == PortBinding.boundVIFType ? PortBinding.boundVIFDetails : [:])
         }
         standard(&body, port.standard, projectID: port.projectID)
         return .object(body)

@@ -20,7 +20,9 @@ extension NetworkAPI {
         }
         router.get("/v2.0/security-groups") { request, context in
             let auth = try context.requireAuth()
-            let groups = try await manager.listSecurityGroups(auth: auth)
+            let projectFilter = request.uri.queryParameters.getAll("project_id") + request.uri.queryParameters.getAll("tenant_id")
+            let groups = try await manager.listSecurityGroups(
+                auth: auth, filteredProjectID: projectFilter.count == 1 ? String(projectFilter[0]) : nil)
             return try NeutronList(request: request).respond(
                 "security_groups", groups.map(NetworkWire.securityGroup), path: "/v2.0/security-groups", baseURL: publicURL)
         }

@@ -64,6 +64,7 @@ extension NetworkManager {
                     tags: request.tags ?? []))
             port.fixedIPs = try await self.allocateAddresses(request.fixedIPs, for: network, auth: auth, target: target, in: q)
             port.securityGroups = try await self.securityGroups(request.securityGroups, for: port, auth: auth, in: q)
+            if !port.bindingHostID.isEmpty { PortBinding.apply(to: &port) }
             try await q.save(port, exists: false)
             return port
         }
@@ -240,6 +241,9 @@ extension NetworkManager {
                 port.dnsName = dnsName
             }
             if let tags = request.tags { port.standard.tags = tags }
+            if request.bindingHostID != nil || (request.adminStateUp != nil && !port.bindingHostID.isEmpty) {
+                PortBinding.apply(to: &port)
+            }
             if request.securityGroups != nil || request.portSecurityEnabled != nil {
                 port.securityGroups = try await self.securityGroups(
                     request.securityGroups ?? port.securityGroups, for: port, auth: auth, in: q)

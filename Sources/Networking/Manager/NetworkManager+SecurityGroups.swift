@@ -74,14 +74,16 @@ extension NetworkManager {
     }
 
     /// The caller's groups (all for admins); the project's default group is made first
-    /// when it does not exist yet (a write only then: lists are read-only otherwise).
-    func listSecurityGroups(auth: AuthContext) async throws -> [SecurityGroupRecord] {
+    /// when it does not exist yet (a write only then: lists are read-only otherwise). As in
+    /// Neutron, an admin's list filtered by one `project_id` makes that project's default group.
+    func listSecurityGroups(auth: AuthContext, filteredProjectID: String? = nil) async throws -> [SecurityGroupRecord] {
         let scope = policy.isAdmin(auth) ? nil : auth.projectID ?? ""
         let list: @Sendable (NetworkQueries) async throws -> [SecurityGroupRecord] = { q in
             try await q.securityGroups(projectID: scope)
                 .filter { self.policy.allows("get_security_group", auth, target: Self.groupTarget($0)) }
         }
-        guard let project = auth.projectID else { return try await read(list) }
+        let filtered = policy.isAdmin(auth) ? filteredProjectID : nil
+        guard let project = filtered ?? auth.projectID else { return try await read(list) }
         let hasDefault = try await read { q in try await q.hasSecurityGroup(projectID: project, name: "default") }
         if hasDefault { return try await read(list) }
         return try await write { q in
