@@ -6,6 +6,7 @@ import Image
 import Networking
 import ObjectStorage
 import Placement
+import ServiceClients
 import Logging
 import StratusKit
 
@@ -26,6 +27,12 @@ struct Up: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    @Option(help: "The compute hosts' virt driver (only `fake` so far; default: compute.driver, else fake).")
+    var computeDriver: String?
+
+    @Option(help: "How many fake compute hosts to run in this process, compute1 … computeN (default: compute.fake_hosts, else 1).")
+    var fakeComputeHosts: Int?
 
     func run() async throws {
         let dataDirectory = options.resolvedDataDir
@@ -53,9 +60,25 @@ struct Up: AsyncParsableCommand {
         let placement = try await PlacementService(
             dataDirectory: dataDirectory, config: config, publicURL: placementURL, authURL: identityURL, logger: logger)
         let computePort = try config.int("compute.port", default: ComputeService.defaultPort)
+        let serviceSession = ServiceSession(
+            credentials: ServiceCredentials(
+                authURL: identityURL + "/v3", userName: Self.serviceUserName,
+                password: try Self.servicePassword(dataDirectory: dataDirectory), projectName: "service"),
+            endpointOverrides: ["image": imageURL, "network": networkURL, "placement": placementURL])
+        let computeBackends = ComputeBackends(
+            bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
+            image: HTTPImageClient(session: serviceSession), network: HTTPNetworkClient(session: serviceSession),
+            placement: HTTPPlacementClient(session: serviceSession))
         let compute = try await ComputeService(
             dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(computePort)", authURL: identityURL,
-            logger: logger)
+            logger: logger, backends: computeBackends)
+        var hostPlan = try ComputeHostPlan(config: config)
+        if let computeDriver { hostPlan.driver = computeDriver }
+        if let fakeComputeHosts {
+            guard fakeComputeHosts >= 1 else { throw ValidationError("--fake-compute-hosts must be at least 1") }
+            hostPlan.fakeHosts = fakeComputeHosts
+        }
+        let computeWorkers = try compute.makeWorkers(plan: hostPlan)
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
@@ -95,9 +118,12 @@ struct Up: AsyncParsableCommand {
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
             BackgroundTask { await image.runScrubber() },
-        ] + objectStorage.backgroundTasks()
+        ] + objectStorage.backgroundTasks() + computeWorkers.services
         do {
             try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
+                if !(await computeWorkers.waitUntilRegistered()) {
+                    logger.warning("not every compute host registered with Placement within 30 s")
+                }
                 let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
                     tinyImage,
                     "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",

@@ -1,3 +1,4 @@
+import ServiceClients
 import Foundation
 import Logging
 import StratusKit

@@ -1,3 +1,4 @@
+import ServiceClients
 import StratusKit
 
 /// What the server paths reach beyond the Compute database: the message bus to the

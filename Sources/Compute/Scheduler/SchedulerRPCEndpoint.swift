@@ -1,3 +1,4 @@
+import ServiceClients
 import Logging
 import StratusKit
 
