@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import ServiceClients
 import StratusKit
@@ -83,6 +84,43 @@ final class ServiceSessionTests: XCTestCase {
             XCTAssertEqual(issued, 2)
             let usages = try await HTTPPlacementClient(session: session).allocations(consumerUUID: UUID().uuidString.lowercased())
             XCTAssertNil(usages.consumerGeneration)
+        }
+    }
+
+    func testAnUnreachableServiceIsStatusZero() async throws {
+        // The shared client keeps trying to connect until the request's deadline; this one gives up at once.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let failFast = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            try await Self.checkUnreachable(failFast)
+        } catch {
+            try? await failFast.shutdown()
+            throw error
+        }
+        try await failFast.shutdown()
+    }
+
+    private static func checkUnreachable(_ failFast: HTTPClient) async throws {
+        try await LiveCloud.run { cloud in
+            var nowhere = cloud.credentials
+            nowhere.authURL = "http://127.0.0.1:1/v3"
+            do {
+                _ = try await ServiceSession(credentials: nowhere, httpClient: failFast).token()
+                XCTFail("nothing listens on port 1")
+            } catch let error as ServiceClientError {
+                XCTAssertEqual(error.service, "identity")
+                XCTAssertEqual(error.status, 0)
+            }
+            let misdirected = ServiceSession(
+                credentials: cloud.credentials, httpClient: failFast, endpointOverrides: ["placement": "http://127.0.0.1:1"])
+            do {
+                try await HTTPPlacementClient(session: misdirected, httpClient: failFast).deleteAllocations(consumerUUID: UUID().uuidString)
+                XCTFail("nothing listens on port 1")
+            } catch let error as ServiceClientError {
+                XCTAssertEqual(error.service, "placement")
+                XCTAssertEqual(error.status, 0)
+            }
         }
     }
 
