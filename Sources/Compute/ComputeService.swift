@@ -39,7 +39,8 @@ public final class ComputeService: Sendable {
             logger: logger)
         let policy = try ComputePolicy(
             overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/compute-policy.yaml"))
-        manager = ComputeManager(database: database, policy: policy, logger: logger)
+        manager = ComputeManager(
+            database: database, policy: policy, logger: logger, settings: try ComputeSettings(config))
         self.database = database
         self.publicURL = publicURL
         self.authURL = authURL

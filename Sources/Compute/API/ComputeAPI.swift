@@ -18,6 +18,15 @@ struct ComputeAPI: Sendable {
         registerFlavorExtraSpecs(on: router)
         registerFlavorAccess(on: router)
         registerKeypairs(on: router)
+        registerServices(on: router)
+        registerHypervisors(on: router)
+        registerAvailabilityZones(on: router)
+        registerAggregates(on: router)
+        registerServerGroups(on: router)
+        registerQuotas(on: router)
+        registerLimits(on: router)
+        registerUsage(on: router)
+        registerMigrations(on: router)
     }
 
     /// The request's negotiated microversion.

@@ -2,14 +2,16 @@ import Foundation
 import Logging
 import StratusKit
 
-/// The Compute service's logic for the resources served so far: flavors, their extra
-/// specs and project access, and keypairs. Routes parse and render; this decides.
+/// The Compute service's logic: flavors, keypairs and the operator's resources (services,
+/// hypervisors, zones, aggregates, server groups, quotas, usage, migrations). Routes parse and render; this decides.
 final class ComputeManager: Sendable {
     let database: StratusDatabase
     let policy: ComputePolicy
     let logger: Logger
+    let settings: ComputeSettings
 
-    init(database: StratusDatabase, policy: ComputePolicy, logger: Logger) {
+    init(database: StratusDatabase, policy: ComputePolicy, logger: Logger, settings: ComputeSettings = ComputeSettings()) {
+        self.settings = settings
         self.database = database
         self.policy = policy
         self.logger = logger

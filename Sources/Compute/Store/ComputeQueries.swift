@@ -163,7 +163,7 @@ struct ComputeQueries: Sendable {
 
     /// The next value of a counter. The update locks the counter's row until the
     /// transaction ends, so concurrent writers draw distinct values on PostgreSQL too.
-    private func nextID(_ counter: String) async throws -> Int64 {
+    func nextID(_ counter: String) async throws -> Int64 {
         try await sql.update("compute_id_counters")
             .set("value", to: SQLBinaryExpression(SQLIdentifier("value"), .add, SQLLiteral.numeric("1")))
             .where("name", .equal, counter).run()
