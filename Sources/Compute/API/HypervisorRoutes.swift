@@ -43,7 +43,7 @@ extension ComputeAPI {
                 "hypervisor": Self.hypervisorBody(found, detailed: true, withServers: withServers, version: version)
             ])
         }
-        router.get("/v2.1/os-hypervisors/{id}/uptime") { _, context in
+        router.get("/v2.1/os-hypervisors/{id}/uptime") { _, context -> Response in
             let auth = try context.requireAuth()
             let version = Self.version(context)
             guard !version.isAtLeast(2, 88) else { throw ComputeErrors.versionNotFound }
@@ -52,20 +52,20 @@ extension ComputeAPI {
             // The virt drivers report no host uptime: Nova's answer for such a driver.
             throw APIError(.notImplemented, "Virt driver does not implement uptime function.")
         }
-        router.get("/v2.1/os-hypervisors/{pattern}/search") { _, context in
+        router.get("/v2.1/os-hypervisors/{id}/search") { _, context in
             let auth = try context.requireAuth()
             let version = Self.version(context)
             guard !version.isAtLeast(2, 53) else { throw ComputeErrors.versionNotFound }
-            let found = try await manager.searchHypervisors(auth, pattern: try context.parameters.require("pattern"), rule: "search")
+            let found = try await manager.searchHypervisors(auth, pattern: try context.parameters.require("id"), rule: "search")
             return Self.respond([
                 "hypervisors": .array(found.map { Self.hypervisorBody($0, detailed: false, withServers: false, version: version) })
             ])
         }
-        router.get("/v2.1/os-hypervisors/{pattern}/servers") { _, context in
+        router.get("/v2.1/os-hypervisors/{id}/servers") { _, context in
             let auth = try context.requireAuth()
             let version = Self.version(context)
             guard !version.isAtLeast(2, 53) else { throw ComputeErrors.versionNotFound }
-            let found = try await manager.searchHypervisors(auth, pattern: try context.parameters.require("pattern"), rule: "servers")
+            let found = try await manager.searchHypervisors(auth, pattern: try context.parameters.require("id"), rule: "servers")
             return Self.respond([
                 "hypervisors": .array(found.map { Self.hypervisorBody($0, detailed: false, withServers: true, version: version) })
             ])

@@ -81,7 +81,7 @@ extension ComputeAPI {
         ]
         if version.isAtLeast(2, 64) {
             body["policy"] = .string(group.policy)
-            body["rules"] = group.maxServerPerHost.map { ["max_server_per_host": .int($0)] } ?? [:]
+            body["rules"] = group.maxServerPerHost.map { JSONValue.object(["max_server_per_host": .int($0)]) } ?? .object([:])
         } else {
             body["policies"] = [.string(group.policy)]
             body["metadata"] = [:]

@@ -109,7 +109,7 @@ extension ComputeAPI {
             "id": version.isAtLeast(2, 53) ? .string(service.uuid) : .int(service.id), "binary": .string(service.binary),
             "host": .string(service.host), "zone": .string(view.zone), "status": service.disabled ? "disabled" : "enabled",
             "state": view.isUp ? "up" : "down",
-            "updated_at": .optional((service.updatedAt ?? service.lastSeenUp ?? service.createdAt).iso8601NoZone),
+            "updated_at": .optional(service.updatedAt?.iso8601NoZone),
             "disabled_reason": .optional(service.disabledReason),
         ]
         if version.isAtLeast(2, 11) { body["forced_down"] = .bool(service.forcedDown) }

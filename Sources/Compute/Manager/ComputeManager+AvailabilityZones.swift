@@ -14,7 +14,7 @@ extension ComputeManager {
     func availabilityZones(_ auth: AuthContext, detailed: Bool) async throws -> [ZoneView] {
         try policy.enforce("os_compute_api:os-availability-zone:\(detailed ? "detail" : "list")", auth)
         let services = try await read { q in
-            let zones = try await zones(q)
+            let zones = try await self.zones(q)
             return try await q.services().map { view($0, zones: zones) }
         }
         var byZone: [String: [ServiceView]] = [:]

@@ -27,8 +27,7 @@ extension ComputeManager {
             "key_pairs": try await q.keypairCount(userID: keypairUser),
             "server_groups": try await q.serverGroupCount(projectID: projectID),
         ]
-        return limits.mapValues { QuotaUsage(limit: $0, inUse: 0) }.merging(
-            limits.map { ($0.key, QuotaUsage(limit: $0.value, inUse: used[$0.key] ?? 0)) }, uniquingKeysWith: { $1 })
+        return Dictionary(uniqueKeysWithValues: limits.map { ($0.key, QuotaUsage(limit: $0.value, inUse: used[$0.key] ?? 0)) })
     }
 
     /// Sets limits; without `force`, a limit below what is in use is refused (400).
@@ -88,12 +87,12 @@ extension ComputeManager {
 
     /// `/limits`: the caller's project's (or, for an admin, `tenant_id`'s) limits and usage.
     func limits(_ auth: AuthContext, projectID requested: String?) async throws -> [String: QuotaUsage] {
-        var projectID = auth.projectID ?? ""
+        let own = auth.projectID ?? ""
         try policy.enforce("os_compute_api:limits", auth)
-        if let requested, requested != projectID {
+        if let requested, requested != own {
             try policy.enforce("os_compute_api:limits:other_project", auth, target: Self.target(requested))
-            projectID = requested
         }
+        let projectID = requested ?? own
         return try await read { q in try await usage(q, projectID: projectID, userID: nil, keypairUser: auth.userID) }
     }
 }

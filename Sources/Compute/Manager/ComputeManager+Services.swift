@@ -11,9 +11,11 @@ struct ServiceView: Sendable {
 /// enabled or disabled, forced down, deleted (with their nodes). Only `nova-compute`
 /// services can be updated, as in Nova.
 extension ComputeManager {
-    /// Up when not forced down and heard from within `compute.service_down_time` seconds.
+    /// Up when not forced down and heard from (or, never heard from, created) within
+    /// `compute.service_down_time` seconds, as Nova's database service group driver decides.
     func isUp(_ service: ServiceRecord, now: Timestamp = .now()) -> Bool {
-        guard !service.forcedDown, let seen = service.lastSeenUp else { return false }
+        guard !service.forcedDown else { return false }
+        let seen = service.lastSeenUp ?? service.createdAt
         return now.microseconds - seen.microseconds <= settings.serviceDownTime * 1_000_000
     }
 
@@ -28,7 +30,7 @@ extension ComputeManager {
     func listServices(_ auth: AuthContext, host: String?, binary: String?) async throws -> [ServiceView] {
         try policy.enforce("os_compute_api:os-services:list", auth)
         return try await read { q in
-            let zones = try await zones(q)
+            let zones = try await self.zones(q)
             return try await q.services()
                 .filter { (host?.isEmpty ?? true || $0.host == host) && (binary?.isEmpty ?? true || $0.binary == binary) }
                 .map { view($0, zones: zones) }

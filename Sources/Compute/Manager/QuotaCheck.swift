@@ -24,7 +24,7 @@ struct QuotaCheck: Sendable {
         _ q: ComputeQueries, projectID: String, userID: String, instances: Int64, cores: Int64, ram: Int64,
         metadataItems: Int64 = 0
     ) async throws {
-        let limits = try await limits(q, projectID: projectID, userID: userID)
+        let limits = try await self.limits(q, projectID: projectID, userID: userID)
         let metadataLimit = limits["metadata_items"] ?? -1
         if metadataLimit >= 0, metadataItems > metadataLimit {
             throw APIError(.forbidden, "Quota exceeded for metadata_items: Maximum number of metadata items exceeds \(metadataLimit)")

@@ -27,10 +27,10 @@ extension ComputeQueries {
             )
             .from("instances").where(SQLColumn("launched_at"), .isNot, SQLLiteral.null)
             .where("launched_at", .lessThan, end.microseconds)
-            .where { group in
+            .where(group: { group in
                 group.where(SQLColumn("terminated_at"), .is, SQLLiteral.null)
                     .orWhere("terminated_at", .greaterThan, start.microseconds)
-            }
+            })
         if let projectID { query = query.where("project_id", .equal, projectID) }
         return try await query.orderBy("uuid").all().map { row in
             let flavor = try? JSONValue.parse(bytes: Array(try row.string("flavor_json").utf8))
