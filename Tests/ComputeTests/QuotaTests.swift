@@ -32,6 +32,8 @@ final class QuotaTests: XCTestCase {
             XCTAssertEqual(detail.json?["quota_set"]?["cores"]?["in_use"]?.intValue, 2, "deleted instances are not counted")
             XCTAssertEqual(detail.json?["quota_set"]?["ram"]?["in_use"]?.intValue, 2048)
 
+            let otherProject = try await cloud.call(.get, "/v2.1/os-quota-sets/someone-else", token: dev.token)
+            XCTAssertEqual(otherProject.status, .forbidden, "a member reads only their project's quotas")
             let memberSet = try await cloud.call(.put, "/v2.1/os-quota-sets/\(dev.id)", json: ["quota_set": ["instances": 3]], token: dev.token)
             XCTAssertEqual(memberSet.status, .forbidden, "only admins change quotas")
             let updated = try await cloud.call(
@@ -133,8 +135,30 @@ final class QuotaTests: XCTestCase {
             } catch let error as APIError {
                 XCTAssertEqual(error.message, "Quota exceeded for cores: Requested 2, but already used 3 of 4 cores")
             }
+            do {
+                try await cloud.queries { q in
+                    try await check.checkServers(q, projectID: "p1", userID: "u", instances: 1, cores: 2, ram: 60000)
+                }
+                XCTFail("cores and RAM are over quota")
+            } catch let error as APIError {
+                XCTAssertEqual(
+                    error.message, "Quota exceeded for cores, ram: Requested 2, 60000, but already used 3, 1536 of 4, 51200 cores, ram")
+            }
             try await cloud.queries { q in
                 try await check.checkServers(q, projectID: "p1", userID: "u", instances: 5, cores: 1, ram: 512)
+            }
+            try await cloud.call(.put, "/v2.1/os-quota-sets/p1?user_id=u", json: ["quota_set": ["instances": 1]])
+            try await cloud.instance(project: "p1", user: "u")
+            do {
+                try await cloud.queries { q in
+                    try await check.checkServers(q, projectID: "p1", userID: "u", instances: 1, cores: 0, ram: 0)
+                }
+                XCTFail("the user's own limit applies")
+            } catch let error as APIError {
+                XCTAssertEqual(error.message, "Quota exceeded for instances: Requested 1, but already used 1 of 1 instances")
+            }
+            try await cloud.queries { q in
+                try await check.checkServers(q, projectID: "p1", userID: "someone-else", instances: 1, cores: 0, ram: 0)
             }
         }
     }

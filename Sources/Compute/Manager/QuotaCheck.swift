@@ -18,31 +18,41 @@ struct QuotaCheck: Sendable {
     }
 
     /// Throws Nova's 403 when `instances` more servers of `cores` vCPUs and `ram` MB in all
-    /// would take the project past a limit ("Quota exceeded for instances: Requested 1, but
-    /// already used 3 of 3 instances"), or when `metadataItems` passes `metadata_items`.
+    /// would take the project (or the user, when the user has limits of their own) past a
+    /// limit, in Nova's words: "Quota exceeded for instances: Requested 1, but already used
+    /// 3 of 3 instances" (several resources over: each list joined with ", "); and when
+    /// `metadataItems` passes `metadata_items`.
     func checkServers(
         _ q: ComputeQueries, projectID: String, userID: String, instances: Int64, cores: Int64, ram: Int64,
         metadataItems: Int64 = 0
     ) async throws {
-        let limits = try await self.limits(q, projectID: projectID, userID: userID)
-        let metadataLimit = limits["metadata_items"] ?? -1
+        let projectLimits = try await limits(q, projectID: projectID)
+        let metadataLimit = projectLimits["metadata_items"] ?? -1
         if metadataLimit >= 0, metadataItems > metadataLimit {
             throw APIError(.forbidden, "Quota exceeded for metadata_items: Maximum number of metadata items exceeds \(metadataLimit)")
         }
-        let usage = try await q.instanceUsage(projectID: projectID)
-        let checks: [(resource: String, requested: Int64, used: Int64)] = [
-            ("instances", instances, usage.instances), ("cores", cores, usage.cores), ("ram", ram, usage.ram),
-        ]
-        let overs = checks.filter { check in
-            let limit = limits[check.resource] ?? -1
-            return limit >= 0 && check.used + check.requested > limit
+        let requested = ["instances": instances, "cores": cores, "ram": ram]
+        try Self.refuseOvers(requested, limits: projectLimits, usage: try await q.instanceUsage(projectID: projectID))
+        let userLimits = try await q.quotaLimits(projectID: projectID, userID: userID)
+        if requested.keys.contains(where: { userLimits[$0] != nil }) {
+            try Self.refuseOvers(
+                requested, limits: try await limits(q, projectID: projectID, userID: userID),
+                usage: try await q.instanceUsage(projectID: projectID, userID: userID))
         }
-        guard let first = overs.first else { return }
-        let names = overs.map(\.resource).joined(separator: ", ")
-        let allowed = limits[first.resource] ?? -1
+    }
+
+    private static func refuseOvers(_ requested: [String: Int64], limits: [String: Int64], usage: InstanceUsage) throws {
+        let used = ["instances": usage.instances, "cores": usage.cores, "ram": usage.ram]
+        let overs = requested.keys.sorted().filter { resource in
+            let limit = limits[resource] ?? -1
+            return limit >= 0 && (used[resource] ?? 0) + (requested[resource] ?? 0) > limit
+        }
+        guard !overs.isEmpty else { return }
+        func list(_ values: [String: Int64]) -> String { overs.map { String(values[$0] ?? 0) }.joined(separator: ", ") }
+        let names = overs.joined(separator: ", ")
         throw APIError(
             .forbidden,
-            "Quota exceeded for \(names): Requested \(first.requested), but already used \(first.used) of \(allowed) \(names)")
+            "Quota exceeded for \(names): Requested \(list(requested)), but already used \(list(used)) of \(list(limits)) \(names)")
     }
 
     /// 403 when the user has as many keypairs as `key_pairs` allows.
