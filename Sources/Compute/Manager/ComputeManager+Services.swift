@@ -11,12 +11,8 @@ struct ServiceView: Sendable {
 /// enabled or disabled, forced down, deleted (with their nodes). Only `nova-compute`
 /// services can be updated, as in Nova.
 extension ComputeManager {
-    /// Up when not forced down and heard from (or, never heard from, created) within
-    /// `compute.service_down_time` seconds, as Nova's database service group driver decides.
     func isUp(_ service: ServiceRecord, now: Timestamp = .now()) -> Bool {
-        guard !service.forcedDown else { return false }
-        let seen = service.lastSeenUp ?? service.createdAt
-        return now.microseconds - seen.microseconds <= settings.serviceDownTime * 1_000_000
+        ServiceLiveness(downTime: settings.serviceDownTime).isUp(service, now: now)
     }
 
     func view(_ service: ServiceRecord, zones: AvailabilityZones) -> ServiceView {
