@@ -102,6 +102,18 @@ final class ServiceTests: XCTestCase {
             let missing = try await cloud.call(.put, "/v2.1/os-services/\(unknown)", version: "2.53", json: ["status": "enabled"])
             XCTAssertEqual(missing.status, .notFound)
             XCTAssertEqual(missing.message, "Service \(unknown) could not be found.")
+            try await cloud.queries { q in
+                try await q.insertMigration(
+                    MigrationRecord(
+                        id: 0, uuid: "", instanceUUID: IDGenerator.uuid(), sourceCompute: "h2", destCompute: "h3",
+                        sourceNode: nil, destNode: nil, destHost: nil, migrationType: "evacuation", status: "done",
+                        oldInstanceTypeID: nil, newInstanceTypeID: nil, projectID: nil, userID: nil, createdAt: .now(),
+                        updatedAt: nil))
+            }
+            let forcedUp = try await cloud.call(
+                .put, "/v2.1/os-services/\(service.uuid)", version: "2.53", json: ["forced_down": false])
+            XCTAssertEqual(forcedUp.status, .badRequest, "an evacuation from the host is not cleaned up yet")
+            XCTAssertTrue(forcedUp.message.hasPrefix("Unable to force up host h2 as `done` evacuation migration records"))
             let legacyGone = try await cloud.call(
                 .put, "/v2.1/os-services/enable", version: "2.53", json: ["host": "h2", "binary": "nova-compute"])
             XCTAssertEqual(legacyGone.status, .badRequest, "from 2.53 the path names a uuid")

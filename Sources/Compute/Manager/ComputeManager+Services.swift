@@ -70,7 +70,18 @@ extension ComputeManager {
             service.disabled = disabled
             service.disabledReason = disabled ? update.disabledReason : nil
         }
-        if let forcedDown = update.forcedDown { service.forcedDown = forcedDown }
+        if let forcedDown = update.forcedDown {
+            if !forcedDown {
+                let pending = try await q.migrations().contains {
+                    $0.sourceCompute == service.host && $0.migrationType == "evacuation" && $0.status == "done"
+                }
+                if pending {
+                    throw ComputeErrors.badRequest(
+                        "Unable to force up host \(service.host) as `done` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.")
+                }
+            }
+            service.forcedDown = forcedDown
+        }
         try await q.updateServiceState(service)
         logger.info(
             "service updated",
