@@ -40,6 +40,12 @@ final class AggregateTests: XCTestCase {
                 .post, "/v2.1/os-aggregates/\(id)/action", json: ["set_metadata": ["metadata": ["ssd": nil]]])
             XCTAssertEqual(removed.json?["aggregate"]?["metadata"], ["availability_zone": "az2"])
 
+            let badKey = try await cloud.call(
+                .post, "/v2.1/os-aggregates/\(id)/action", json: ["set_metadata": ["metadata": ["a/b": "x"]]])
+            XCTAssertEqual(badKey.status, .badRequest)
+            let badValue = try await cloud.call(
+                .post, "/v2.1/os-aggregates/\(id)/action", json: ["set_metadata": ["metadata": ["n": 1]]])
+            XCTAssertEqual(badValue.status, .badRequest, "values are strings or null")
             let list = try await cloud.call(.get, "/v2.1/os-aggregates")
             XCTAssertEqual(list.json?["aggregates"]?.arrayValue?.count, 1)
             let deleted = try await cloud.call(.delete, "/v2.1/os-aggregates/\(id)")

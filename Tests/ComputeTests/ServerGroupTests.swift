@@ -65,6 +65,17 @@ final class ServerGroupTests: XCTestCase {
             XCTAssertEqual(group?.uuid, uuid)
             XCTAssertEqual(hosts, ["h1": 1])
 
+            try await cloud.call(.put, "/v2.1/os-quota-sets/\(alice.id)", json: ["quota_set": ["server_group_members": 1]])
+            do {
+                try await cloud.queries { q in
+                    let full = try await q.serverGroup(uuid: uuid)!
+                    try await QuotaCheck(settings: ComputeSettings()).checkServerGroupMembers(q, group: full, adding: 1)
+                }
+                XCTFail("the group is full")
+            } catch let error as APIError {
+                XCTAssertEqual(error.status, .forbidden)
+                XCTAssertEqual(error.message, "Quota exceeded, too many servers in group")
+            }
             let bobView = try await cloud.call(.get, "/v2.1/os-server-groups/\(uuid)", token: bob.token)
             XCTAssertEqual(bobView.status, .forbidden)
             let bobList = try await cloud.call(.get, "/v2.1/os-server-groups?all_projects=True", token: bob.token)
@@ -78,6 +89,9 @@ final class ServerGroupTests: XCTestCase {
             let paged = try await cloud.call(.get, "/v2.1/os-server-groups?limit=1&offset=1", token: alice.token)
             XCTAssertEqual(paged.json?["server_groups"]?[0]?["name"]?.stringValue, "g2")
 
+            try await cloud.queries { q in try await q.removeServerGroupMember(instanceUUID: instance) }
+            let emptied = try await cloud.call(.get, "/v2.1/os-server-groups/\(uuid)", token: alice.token)
+            XCTAssertEqual(emptied.json?["server_group"]?["members"], [])
             let bobDelete = try await cloud.call(.delete, "/v2.1/os-server-groups/\(uuid)", token: bob.token)
             XCTAssertEqual(bobDelete.status, .forbidden)
             let deleted = try await cloud.call(.delete, "/v2.1/os-server-groups/\(uuid)", token: alice.token)

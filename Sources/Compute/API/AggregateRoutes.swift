@@ -70,13 +70,15 @@ extension ComputeAPI {
                 }
                 var changes: [String: String?] = [:]
                 for (key, value) in metadata {
-                    guard (1...255).contains(key.count) else {
-                        throw ComputeErrors.invalidInput("metadata", .object(metadata), "'\(key)' does not match any of the regexes")
+                    // Nova's key pattern: ^[a-zA-Z0-9-_:. ]{1,255}$
+                    let allowed = key.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_:. ".contains($0) }
+                    guard (1...255).contains(key.count), allowed else {
+                        throw ComputeErrors.invalidInput(
+                            "metadata", .object(metadata), "'\(key)' does not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'")
                     }
                     switch value {
                     case .null: changes[key] = .some(nil)
                     case .string(let text) where text.count <= 255: changes[key] = text
-                    case .int(let number): changes[key] = String(number)
                     default:
                         throw ComputeErrors.invalidInput(key, value, "\(value.jsonText()) is not of type 'string', 'null'")
                     }

@@ -15,9 +15,4 @@ struct AvailabilityZones: Sendable {
     func zone(of service: ServiceRecord) -> String {
         service.binary == "nova-compute" ? zone(ofHost: service.host) : settings.internalAvailabilityZone
     }
-
-    /// Every zone named by an aggregate's metadata, whether or not it has hosts.
-    static func namedZones(_ aggregates: [AggregateRecord]) -> Set<String> {
-        Set(aggregates.compactMap(\.availabilityZone))
-    }
 }
