@@ -48,6 +48,3 @@ public struct PlacementResourceRequest: Sendable, Equatable {
     }
 }
 
-extension ComputeQueries {
-    func quotaLimits(projectID: String) async throws -> (instances: Int, cores: Int, ramMB: Int) { (10, 20, 51200) }
-}
