@@ -1,0 +1,119 @@
+/// One extra-spec value as a requirement, in Nova's operator language:
+/// `= N` (at least N), `== N`, `!= N`, `>= N`, `<= N` (numbers), `s== x`, `s!= x`, `s< x`,
+/// `s<= x`, `s> x`, `s>= x` (text), `<in> x` (contains x), `<all-in> x y` (contains each),
+/// `<or> a <or> b` (any of), and anything else matched as exact text. Parsed once per
+/// request; matching allocates nothing.
+struct ExtraSpecRequirement: Sendable, Equatable {
+    enum Operation: Sendable, Equatable {
+        case exact(String)
+        case atLeast(Double)
+        case numberEqual(Double)
+        case numberNotEqual(Double)
+        case numberAtLeast(Double)
+        case numberAtMost(Double)
+        case textEqual(String)
+        case textNotEqual(String)
+        case textBelow(String)
+        case textAtMost(String)
+        case textAbove(String)
+        case textAtLeast(String)
+        case contains(String)
+        case containsAll([String])
+        case anyOf([String])
+        /// An operator with no operand, or a number operator with no number: matches nothing.
+        case never
+    }
+
+    let text: String
+    let operation: Operation
+
+    init(_ text: String) {
+        self.text = text
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard !words.isEmpty else {
+            operation = .exact(text)
+            return
+        }
+        let op = words.removeFirst()
+        let first = words.first
+        func number(_ make: (Double) -> Operation) -> Operation {
+            guard let first, let value = Double(first) else { return .never }
+            return make(value)
+        }
+        func word(_ make: (String) -> Operation) -> Operation {
+            guard let first else { return .never }
+            return make(first)
+        }
+        switch op {
+        case "=": operation = number(Operation.atLeast)
+        case "==": operation = number(Operation.numberEqual)
+        case "!=": operation = number(Operation.numberNotEqual)
+        case ">=": operation = number(Operation.numberAtLeast)
+        case "<=": operation = number(Operation.numberAtMost)
+        case "s==": operation = word(Operation.textEqual)
+        case "s!=": operation = word(Operation.textNotEqual)
+        case "s<": operation = word(Operation.textBelow)
+        case "s<=": operation = word(Operation.textAtMost)
+        case "s>": operation = word(Operation.textAbove)
+        case "s>=": operation = word(Operation.textAtLeast)
+        case "<in>": operation = word(Operation.contains)
+        case "<all-in>": operation = words.isEmpty ? .never : .containsAll(words)
+        case "<or>":
+            // "<or> a <or> b <or> c": the alternatives stand at every other word.
+            let alternatives = words.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            operation = alternatives.isEmpty ? .never : .anyOf(alternatives)
+        default: operation = .exact(text)
+        }
+    }
+
+    /// Whether a host's value (nil when it has none) meets the requirement.
+    func matches(_ value: String?) -> Bool {
+        guard let value else { return false }
+        switch operation {
+        case .exact(let wanted): return value == wanted
+        case .atLeast(let wanted), .numberAtLeast(let wanted): return Double(value).map { $0 >= wanted } ?? false
+        case .numberEqual(let wanted): return Double(value).map { $0 == wanted } ?? false
+        case .numberNotEqual(let wanted): return Double(value).map { $0 != wanted } ?? false
+        case .numberAtMost(let wanted): return Double(value).map { $0 <= wanted } ?? false
+        case .textEqual(let wanted): return value == wanted
+        case .textNotEqual(let wanted): return value != wanted
+        case .textBelow(let wanted): return Self.precedes(value, wanted)
+        case .textAtMost(let wanted): return !Self.precedes(wanted, value)
+        case .textAbove(let wanted): return Self.precedes(wanted, value)
+        case .textAtLeast(let wanted): return !Self.precedes(value, wanted)
+        case .contains(let part): return value.contains(part)
+        case .containsAll(let parts): return parts.allSatisfy { value.contains($0) }
+        case .anyOf(let alternatives): return alternatives.contains(value)
+        case .never: return false
+        }
+    }
+
+    /// Text order by Unicode scalar values, as Nova compares strings.
+    private static func precedes(_ left: String, _ right: String) -> Bool {
+        left.unicodeScalars.lexicographicallyPrecedes(right.unicodeScalars)
+    }
+}
+
+/// A flavor extra spec that a filter matches against a host value.
+struct ScopedExtraSpec: Sendable {
+    /// The key as the flavor spells it, for messages.
+    let flavorKey: String
+    /// The key looked up on the host, scope removed.
+    let hostKey: String
+    let requirement: ExtraSpecRequirement
+
+    /// The flavor's extra specs that fall under `scope` (or have no scope at all), sorted by
+    /// key so checks and messages come out in a stable order. The scope goes, the rest of the
+    /// path stays whole: "capabilities:cpu_info:arch" looks up "cpu_info:arch".
+    static func specs(in extraSpecs: [String: String], scope: String) -> [ScopedExtraSpec] {
+        extraSpecs.keys.sorted().compactMap { key in
+            let value = extraSpecs[key]!
+            guard let colon = key.firstIndex(of: ":") else {
+                return ScopedExtraSpec(flavorKey: key, hostKey: key, requirement: ExtraSpecRequirement(value))
+            }
+            guard key[..<colon] == scope else { return nil }
+            let rest = String(key[key.index(after: colon)...])
+            return ScopedExtraSpec(flavorKey: key, hostKey: rest, requirement: ExtraSpecRequirement(value))
+        }
+    }
+}
