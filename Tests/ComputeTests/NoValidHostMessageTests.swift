@@ -7,8 +7,8 @@ final class NoValidHostMessageTests: XCTestCase {
     typealias F = SchedulerFixtures
 
     func failure(
-        _ scheduler: FilterScheduler = F.scheduler(), _ spec: RequestSpec, _ hosts: [HostState],
-        candidates: Set<String>? = nil
+        _ spec: RequestSpec, _ hosts: [HostState], candidates: Set<String>? = nil,
+        scheduler: FilterScheduler = F.scheduler()
     ) -> NoValidHost? {
         guard case .failure(let error) = F.outcome(scheduler, spec, hosts, candidates: candidates) else {
             XCTFail("a host was found")
