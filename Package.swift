@@ -140,6 +140,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Not a product: built for benchmarks/scheduler only.
+        .executableTarget(
+            name: "stratus-bench-scheduler",
+            dependencies: ["Compute"],
+            path: "benchmarks/scheduler.d"
+        ),
         .target(
             name: "StratusTestSupport",
             dependencies: [
