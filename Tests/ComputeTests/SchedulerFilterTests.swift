@@ -133,11 +133,14 @@ final class SchedulerFilterTests: XCTestCase {
         func image(_ properties: [String: String]) -> RequestSpec { F.spec(image: SchedulerImage(properties: properties)) }
         XCTAssertEqual(F.passing(filter, image([:]), hosts), ["host1", "host2", "host3"])
         XCTAssertEqual(F.passing(filter, image(["hw_architecture": "aarch64"]), hosts), ["host2"])
-        XCTAssertEqual(F.passing(filter, image(["architecture": "arm64"]), hosts), ["host2"], "legacy name, canonical spelling")
+        XCTAssertEqual(F.passing(filter, image(["architecture": "AArch64"]), hosts), ["host2"], "legacy name, any case")
         XCTAssertEqual(F.passing(filter, image(["hw_architecture": "amd64"]), hosts), ["host1", "host3"])
         XCTAssertEqual(F.passing(filter, image(["img_hv_type": "qemu"]), hosts), ["host1", "host2"], "case does not matter")
         XCTAssertEqual(F.passing(filter, image(["hw_vm_mode": "pv"]), hosts), ["host3"], "pv is xen")
         XCTAssertEqual(F.passing(filter, image(["hw_vm_mode": "hvm", "img_hv_type": "xen"]), hosts), [])
+        var old32 = F.host("host4")
+        old32.architecture = "i686"
+        XCTAssertEqual(F.passing(filter, image(["hw_architecture": "i386"]), hosts + [old32]), ["host4"], "i386 is i686")
     }
 
     func testImagePropertiesFilterChecksTheRequestedHypervisorVersion() {

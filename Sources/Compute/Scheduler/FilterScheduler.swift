@@ -50,11 +50,12 @@ public struct FilterScheduler: Sendable {
         guard !hosts.isEmpty else { throw NoValidHost(removals: []) }
         let survivors = try filter(spec, hosts, placementCandidates)
         let totals = weigh(spec, hosts, survivors)
-        let subset = min(configuration.hostSubsetSize, survivors.count)
-        let best = Self.best(min(survivors.count, subset + configuration.maxAttempts - 1), of: totals)
+        let attempts = max(1, configuration.maxAttempts)
+        let subset = max(1, min(configuration.hostSubsetSize, survivors.count))
+        let best = Self.best(min(survivors.count, subset + attempts - 1), of: totals)
         let chosen = subset > 1 ? Int.random(in: 0..<subset) : 0
         var ranked = [survivors[best[chosen]]]
-        for position in best.indices where position != chosen && ranked.count < configuration.maxAttempts {
+        for position in best.indices where position != chosen && ranked.count < attempts {
             ranked.append(survivors[best[position]])
         }
         return ranked

@@ -81,10 +81,33 @@ struct ExtraSpecRequirement: Sendable, Equatable {
         case .textAtMost(let wanted): return !Self.precedes(wanted, value)
         case .textAbove(let wanted): return Self.precedes(wanted, value)
         case .textAtLeast(let wanted): return !Self.precedes(value, wanted)
-        case .contains(let part): return value.contains(part)
-        case .containsAll(let parts): return parts.allSatisfy { value.contains($0) }
+        case .contains(let part): return Self.contains(value, part)
+        case .containsAll(let parts): return parts.allSatisfy { Self.contains(value, $0) }
         case .anyOf(let alternatives): return alternatives.contains(value)
         case .never: return false
+        }
+    }
+
+    /// Whether `part` occurs in `value`, compared as UTF-8 bytes (the same answer as by
+    /// characters for text that is valid UTF-8, without Foundation's slower search).
+    private static func contains(_ value: String, _ part: String) -> Bool {
+        var value = value
+        var part = part
+        return value.withUTF8 { haystack in
+            part.withUTF8 { needle in
+                guard needle.count <= haystack.count else { return false }
+                guard let first = needle.first else { return true }
+                var start = 0
+                while start + needle.count <= haystack.count {
+                    if haystack[start] == first {
+                        var offset = 1
+                        while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+                        if offset == needle.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
         }
     }
 

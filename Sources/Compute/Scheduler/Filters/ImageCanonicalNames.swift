@@ -4,9 +4,8 @@ enum ImageCanonicalNames {
     static func architecture(_ name: String) -> String {
         let name = name.lowercased()
         switch name {
-        case "amd64", "x64", "x86-64": return "x86_64"
-        case "i386", "i486", "i586", "x86": return "i686"
-        case "arm64": return "aarch64"
+        case "amd64": return "x86_64"
+        case "i386", "i486", "i586", "x86_32", "x86_32p": return "i686"
         default: return name
         }
     }
