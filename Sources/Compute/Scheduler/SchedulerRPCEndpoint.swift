@@ -17,7 +17,7 @@ struct SchedulerRPCEndpoint: Sendable {
     var endpoint: RPCEndpoint {
         var endpoint = RPCEndpoint(version: "1.0")
         endpoint.on(ComputeRPC.Method.selectDestinations) { request in
-            guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(message: "No valid host was found. No instance given.") }
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(reason: "No instance given.") }
             let ignore = request.args["ignore_hosts"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let useNewFlavor = request.args["use_new_flavor"]?.boolValue ?? false
             return .array(try await selectDestinations(uuid, ignoreHosts: ignore, useNewFlavor: useNewFlavor).map(\.json))
@@ -32,7 +32,7 @@ struct SchedulerRPCEndpoint: Sendable {
         let (instance, hosts, sameHosts, differentHosts, group) = try await database.read { sql in
             let q = ComputeQueries(sql: sql)
             guard let instance = try await q.instance(uuid: uuid) else {
-                throw NoValidHost(message: "No valid host was found. Instance \(uuid) is gone.")
+                throw NoValidHost(reason: "Instance \(uuid) is gone.")
             }
             let hosts = try await SchedulerHostStates.load(q, configuration: configuration, serviceDownTime: serviceDownTime)
             let hintHosts = try await q.hosts(ofInstances: instance.request.sameHost + instance.request.differentHost)
@@ -93,7 +93,7 @@ struct SchedulerRPCEndpoint: Sendable {
                 }
             }
         }
-        throw NoValidHost(message: "No valid host was found. Placement refused the claim on every host that passed the filters (\(ranked.map(\.host).joined(separator: ", "))).")
+        throw NoValidHost(reason: "Placement refused the claim on every host that passed the filters (\(ranked.map { $0.host }.joined(separator: ", "))).")
     }
 }
 
@@ -123,7 +123,7 @@ enum SchedulerHostStates {
                 aggregates: (aggregates[node.host] ?? []).map {
                     AggregateInfo(uuid: $0.uuid, name: $0.name, metadata: $0.metadata)
                 },
-                numInstances: used?.count ?? 0)
+                numInstances: used?.count ?? 0, defaultAvailabilityZone: configuration.defaultAvailabilityZone)
         }
     }
 }
