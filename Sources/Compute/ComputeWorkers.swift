@@ -44,6 +44,6 @@ public struct ComputeHostPlan: Sendable {
         fakeFaults = config.string("compute.fake_faults")
     }
 
-    /// Host names `compute1` … `computeN`.
-    var hostNames: [String] { (1...max(1, fakeHosts)).map { "compute\($0)" } }
+    /// Host names `compute1` … `computeN` (none for 0: an API-only cloud).
+    var hostNames: [String] { fakeHosts < 1 ? [] : (1...fakeHosts).map { "compute\($0)" } }
 }

@@ -31,7 +31,7 @@ struct Up: AsyncParsableCommand {
     @Option(help: "The compute hosts' virt driver (only `fake` so far; default: compute.driver, else fake).")
     var computeDriver: String?
 
-    @Option(help: "How many fake compute hosts to run in this process, compute1 … computeN (default: compute.fake_hosts, else 1).")
+    @Option(help: "How many fake compute hosts to run in this process, compute1 … computeN; 0 runs none (default: compute.fake_hosts, else 1).")
     var fakeComputeHosts: Int?
 
     func run() async throws {
@@ -75,7 +75,7 @@ struct Up: AsyncParsableCommand {
         var hostPlan = try ComputeHostPlan(config: config)
         if let computeDriver { hostPlan.driver = computeDriver }
         if let fakeComputeHosts {
-            guard fakeComputeHosts >= 1 else { throw ValidationError("--fake-compute-hosts must be at least 1") }
+            guard fakeComputeHosts >= 0 else { throw ValidationError("--fake-compute-hosts must be 0 or more") }
             hostPlan.fakeHosts = fakeComputeHosts
         }
         let computeWorkers = try compute.makeWorkers(plan: hostPlan)

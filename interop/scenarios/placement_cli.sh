@@ -4,7 +4,7 @@
 # capacity checks, allocation candidates and usages, at several microversions.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-start_stratus || bail "server did not start"
+start_stratus --fake-compute-hosts 0 || bail "server did not start"
 
 OSC=(openstack --os-cloud stratus)
 PL="http://$STRATUS_HOST:8778"

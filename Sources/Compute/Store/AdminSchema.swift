@@ -43,7 +43,7 @@ enum AdminSchema {
             .run()
         try await sql.create(index: "instance_group_members_instance").on("instance_group_members").column("instance_uuid").run()
         // user_id is '' for a project's own limit, a user id for a per-user limit.
-        try await sql.create(table: "quotas")
+        try await sql.create(table: "compute_quotas")
             .column("project_id", type: .text, .notNull)
             .column("user_id", type: .text, .notNull)
             .column("resource", type: .text, .notNull)

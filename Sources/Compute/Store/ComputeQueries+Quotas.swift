@@ -13,7 +13,7 @@ extension ComputeQueries {
     /// The limits set for a project (`userID` nil) or for one user of it, by resource.
     func quotaLimits(projectID: String, userID: String?) async throws -> [String: Int64] {
         var limits: [String: Int64] = [:]
-        for row in try await sql.select().columns("resource", "hard_limit").from("quotas")
+        for row in try await sql.select().columns("resource", "hard_limit").from("compute_quotas")
             .where("project_id", .equal, projectID).where("user_id", .equal, userID ?? "").all()
         {
             limits[try row.string("resource")] = try row.decode(column: "hard_limit", as: Int64.self)
@@ -22,15 +22,15 @@ extension ComputeQueries {
     }
 
     func setQuotaLimit(projectID: String, userID: String?, resource: String, limit: Int64) async throws {
-        try await sql.delete(from: "quotas").where("project_id", .equal, projectID).where("user_id", .equal, userID ?? "")
+        try await sql.delete(from: "compute_quotas").where("project_id", .equal, projectID).where("user_id", .equal, userID ?? "")
             .where("resource", .equal, resource).run()
-        try await sql.insert(into: "quotas").columns("project_id", "user_id", "resource", "hard_limit")
+        try await sql.insert(into: "compute_quotas").columns("project_id", "user_id", "resource", "hard_limit")
             .values(SQLBind(projectID), SQLBind(userID ?? ""), SQLBind(resource), SQLBind(limit)).run()
     }
 
     /// Forgets a project's limits (and its users'), or one user's.
     func deleteQuotaLimits(projectID: String, userID: String?) async throws {
-        var delete = sql.delete(from: "quotas").where("project_id", .equal, projectID)
+        var delete = sql.delete(from: "compute_quotas").where("project_id", .equal, projectID)
         if let userID { delete = delete.where("user_id", .equal, userID) }
         try await delete.run()
     }

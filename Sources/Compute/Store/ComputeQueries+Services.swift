@@ -52,10 +52,7 @@ struct HostedInstance: Sendable, Equatable {
     var busy: Bool
 
     /// Nova's instance name, from `instance_name_template` `instance-%08x`.
-    var name: String {
-        let hex = String(id, radix: 16)
-        return "instance-" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
-    }
+    var name: String { InstanceRecord.guestName(id: id) }
 }
 
 extension ComputeQueries {

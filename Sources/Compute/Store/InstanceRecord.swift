@@ -47,8 +47,11 @@ struct InstanceRecord: Sendable {
     var metadata: [String: String] = [:]
     var tags: [String] = []
 
-    /// Nova's `instance-%08x` name of the guest on its hypervisor.
-    var instanceName: String {
+    /// Nova's name of the guest on its hypervisor.
+    var instanceName: String { Self.guestName(id: id) }
+
+    /// Nova's `instance_name_template`, `instance-%08x`.
+    static func guestName(id: Int64) -> String {
         let hex = String(id, radix: 16)
         return "instance-" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
     }
