@@ -1,0 +1,108 @@
+import Foundation
+import StratusKit
+import StratusTestSupport
+import XCTest
+
+/// Resize, cold migration, shelve and unshelve through the HTTP API, checked against what
+/// Placement allocates to the server.
+final class ServerMoveTests: XCTestCase {
+    private static let tiny: [String: Int64] = ["VCPU": 1, "MEMORY_MB": 512, "DISK_GB": 1]
+    private static let small: [String: Int64] = ["VCPU": 1, "MEMORY_MB": 2048, "DISK_GB": 20]
+
+    func testResizeConfirmAllocatesTheNewFlavorOnce() async throws {
+        try await ComputeLiveCloud.run(hosts: 2) { cloud in
+            let id = try await cloud.createServer("grow")
+            try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
+            let verifying = try await cloud.waitFor(id, status: "VERIFY_RESIZE")
+            XCTAssertEqual(verifying["flavor"]?["original_name"]?.stringValue, "m1.small")
+            let during = try await cloud.allocations(consumer: id)
+            XCTAssertEqual(Array(during.values), [Self.small], "the server holds the new flavor while resized")
+
+            XCTAssertEqual(try await cloud.action(id, ["confirmResize": .null]).status, 204)
+            let confirmed = try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(confirmed["flavor"]?["original_name"]?.stringValue, "m1.small")
+            let host = try XCTUnwrap(confirmed["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
+            let after = try await cloud.allocations(consumer: id)
+            XCTAssertEqual(after, [provider: Self.small], "the new flavor, once, on the server's host")
+            let usages = try await cloud.cloud.call(
+                .GET, cloud.cloud.placementURL + "/usages?project_id=\(try XCTUnwrap(confirmed["tenant_id"]?.stringValue))",
+                token: cloud.adminToken, headers: ["OpenStack-API-Version": "placement 1.9"])
+            XCTAssertEqual(usages.json?["usages"]?["MEMORY_MB"]?.intValue, 2048, "no allocation left behind by the move")
+            let noResize = try await cloud.action(id, ["confirmResize": .null])
+            XCTAssertEqual(noResize.status, 409)
+        }
+    }
+
+    func testResizeRevertRestoresTheOldFlavorAndAllocation() async throws {
+        try await ComputeLiveCloud.run(hosts: 2) { cloud in
+            let id = try await cloud.createServer("undo")
+            let before = try await cloud.waitFor(id, status: "ACTIVE")
+            let host = try XCTUnwrap(before["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
+            XCTAssertEqual(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
+            try await cloud.waitFor(id, status: "VERIFY_RESIZE")
+            XCTAssertEqual(try await cloud.action(id, ["revertResize": .null]).status, 202)
+            let reverted = try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(reverted["flavor"]?["original_name"]?.stringValue, "m1.tiny")
+            XCTAssertEqual(reverted["OS-EXT-SRV-ATTR:host"]?.stringValue, host, "back on the source")
+            let after = try await cloud.allocations(consumer: id)
+            XCTAssertEqual(after, [provider: Self.tiny])
+            let sameFlavor = try await cloud.action(id, ["resize": ["flavorRef": "1"]])
+            XCTAssertEqual(sameFlavor.status, 400, "resizing to the current flavor is refused")
+        }
+    }
+
+    func testColdMigrationMovesTheServerToAnotherHost() async throws {
+        try await ComputeLiveCloud.run(hosts: 2) { cloud in
+            let id = try await cloud.createServer("mover")
+            let before = try await cloud.waitFor(id, status: "ACTIVE")
+            let source = try XCTUnwrap(before["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            XCTAssertEqual(try await cloud.action(id, ["migrate": .null]).status, 202)
+            try await cloud.waitFor(id, status: "VERIFY_RESIZE")
+            XCTAssertEqual(try await cloud.action(id, ["confirmResize": .null]).status, 204)
+            let moved = try await cloud.waitFor(id, status: "ACTIVE")
+            let destination = try XCTUnwrap(moved["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            XCTAssertNotEqual(destination, source)
+            let provider = try XCTUnwrap(try await cloud.providerUUID(host: destination))
+            XCTAssertEqual(try await cloud.allocations(consumer: id), [provider: Self.tiny])
+            let ports = try await cloud.ports(deviceID: id)
+            XCTAssertEqual(ports.first?["binding:host_id"]?.stringValue, destination, "the port follows the server")
+
+            let project = try await cloud.cloud.project("mover-project")
+            let member = try await cloud.cloud.user("mover-member", projectID: project, role: "member")
+            let own = try await cloud.createServer("own", token: member)
+            try await cloud.waitFor(own, status: "ACTIVE")
+            XCTAssertEqual(try await cloud.action(own, ["migrate": .null], token: member).status, 403, "migrate is for admins")
+        }
+    }
+
+    func testShelveOffloadsAndUnshelveBootsFromTheShelvedImage() async throws {
+        try await ComputeLiveCloud.run(hosts: 2) { cloud in
+            let id = try await cloud.createServer("sleeper")
+            try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(try await cloud.action(id, ["shelve": .null]).status, 202)
+            let shelved = try await cloud.waitFor(id, status: "SHELVED_OFFLOADED")
+            XCTAssertTrue(shelved["OS-EXT-SRV-ATTR:host"]?.isNull ?? true, "offloaded: no host")
+            XCTAssertTrue(try await cloud.allocations(consumer: id).isEmpty, "offloaded: no allocation")
+            let images = try await cloud.cloud.call(
+                .GET, cloud.cloud.imageURL + "/v2/images?name=sleeper-shelved", token: cloud.adminToken)
+            let image = try XCTUnwrap(images.json?["images"]?.arrayValue?.first)
+            XCTAssertEqual(image["status"]?.stringValue, "active")
+            XCTAssertEqual(image["instance_uuid"]?.stringValue, id)
+            let conflict = try await cloud.action(id, ["os-start": .null])
+            XCTAssertEqual(conflict.status, 409)
+            XCTAssertEqual(
+                conflict.json?["conflictingRequest"]?["message"]?.stringValue,
+                "Cannot 'start' instance \(id) while it is in vm_state shelved_offloaded")
+
+            XCTAssertEqual(try await cloud.action(id, ["unshelve": .null]).status, 202)
+            let back = try await cloud.waitFor(id, status: "ACTIVE")
+            let host = try XCTUnwrap(back["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
+            XCTAssertEqual(try await cloud.allocations(consumer: id), [provider: Self.tiny])
+            XCTAssertEqual(try await cloud.ports(deviceID: id).first?["binding:host_id"]?.stringValue, host)
+        }
+    }
+}
