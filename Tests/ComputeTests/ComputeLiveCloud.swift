@@ -67,7 +67,7 @@ struct ComputeLiveCloud: Sendable {
                 }
                 guard await workers.waitUntilRegistered() else { throw TestFailure("the compute hosts did not register") }
                 let admin = try await cloud.adminToken()
-                let adminProject = try XCTUnwrap(
+                let adminProject = try await XCTUnwrapAsync(
                     try await cloud.call(.GET, cloud.identityURL + "/v3/projects?name=admin", token: admin)
                         .json?["projects"]?.arrayValue?.first?["id"]?.stringValue)
                 let imageID = try await Self.uploadImage(cloud, token: admin)

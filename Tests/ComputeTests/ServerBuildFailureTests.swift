@@ -12,8 +12,8 @@ final class ServerBuildFailureTests: XCTestCase {
             let id = try await cloud.createServer("survivor")
             let server = try await cloud.waitFor(id, status: "ACTIVE")
             let host = try XCTUnwrap(server["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
-            XCTAssertEqual(Array(try await cloud.allocations(consumer: id).keys), [provider], "one allocation, on the final host")
+            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
+            try await XCTAssertEqualAsync(Array(try await cloud.allocations(consumer: id).keys), [provider], "one allocation, on the final host")
             let ports = try await cloud.ports(deviceID: id)
             XCTAssertEqual(ports.count, 1, "the failed host's port is gone")
             XCTAssertEqual(ports.first?["binding:host_id"]?.stringValue, host)
@@ -30,10 +30,10 @@ final class ServerBuildFailureTests: XCTestCase {
             XCTAssertTrue(message.hasPrefix("Exceeded maximum number of retries"), message)
             XCTAssertEqual(fault["code"]?.intValue, 500)
             XCTAssertNotNil(fault["details"], "the admin sees the details")
-            XCTAssertTrue(try await cloud.ports(deviceID: id).isEmpty, "no port leaked")
-            XCTAssertTrue(try await cloud.allocations(consumer: id).isEmpty, "no allocation leaked")
+            try await XCTAssertTrueAsync(try await cloud.ports(deviceID: id).isEmpty, "no port leaked")
+            try await XCTAssertTrueAsync(try await cloud.allocations(consumer: id).isEmpty, "no allocation leaked")
 
-            XCTAssertEqual(try await cloud.compute(.DELETE, "/servers/\(id)").status, 204)
+            try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(id)").status, 204)
             try await cloud.waitUntilDeleted(id)
         }
     }

@@ -13,17 +13,17 @@ final class ServerMoveTests: XCTestCase {
         try await ComputeLiveCloud.run(hosts: 2) { cloud in
             let id = try await cloud.createServer("grow")
             try await cloud.waitFor(id, status: "ACTIVE")
-            XCTAssertEqual(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
             let verifying = try await cloud.waitFor(id, status: "VERIFY_RESIZE")
             XCTAssertEqual(verifying["flavor"]?["original_name"]?.stringValue, "m1.small")
             let during = try await cloud.allocations(consumer: id)
             XCTAssertEqual(Array(during.values), [Self.small], "the server holds the new flavor while resized")
 
-            XCTAssertEqual(try await cloud.action(id, ["confirmResize": .null]).status, 204)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["confirmResize": .null]).status, 204)
             let confirmed = try await cloud.waitFor(id, status: "ACTIVE")
             XCTAssertEqual(confirmed["flavor"]?["original_name"]?.stringValue, "m1.small")
             let host = try XCTUnwrap(confirmed["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
+            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
             let after = try await cloud.allocations(consumer: id)
             XCTAssertEqual(after, [provider: Self.small], "the new flavor, once, on the server's host")
             let usages = try await cloud.cloud.call(
@@ -40,10 +40,10 @@ final class ServerMoveTests: XCTestCase {
             let id = try await cloud.createServer("undo")
             let before = try await cloud.waitFor(id, status: "ACTIVE")
             let host = try XCTUnwrap(before["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
-            XCTAssertEqual(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
+            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["resize": ["flavorRef": "2"]]).status, 202)
             try await cloud.waitFor(id, status: "VERIFY_RESIZE")
-            XCTAssertEqual(try await cloud.action(id, ["revertResize": .null]).status, 202)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["revertResize": .null]).status, 202)
             let reverted = try await cloud.waitFor(id, status: "ACTIVE")
             XCTAssertEqual(reverted["flavor"]?["original_name"]?.stringValue, "m1.tiny")
             XCTAssertEqual(reverted["OS-EXT-SRV-ATTR:host"]?.stringValue, host, "back on the source")
@@ -59,14 +59,14 @@ final class ServerMoveTests: XCTestCase {
             let id = try await cloud.createServer("mover")
             let before = try await cloud.waitFor(id, status: "ACTIVE")
             let source = try XCTUnwrap(before["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            XCTAssertEqual(try await cloud.action(id, ["migrate": .null]).status, 202)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["migrate": .null]).status, 202)
             try await cloud.waitFor(id, status: "VERIFY_RESIZE")
-            XCTAssertEqual(try await cloud.action(id, ["confirmResize": .null]).status, 204)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["confirmResize": .null]).status, 204)
             let moved = try await cloud.waitFor(id, status: "ACTIVE")
             let destination = try XCTUnwrap(moved["OS-EXT-SRV-ATTR:host"]?.stringValue)
             XCTAssertNotEqual(destination, source)
-            let provider = try XCTUnwrap(try await cloud.providerUUID(host: destination))
-            XCTAssertEqual(try await cloud.allocations(consumer: id), [provider: Self.tiny])
+            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: destination))
+            try await XCTAssertEqualAsync(try await cloud.allocations(consumer: id), [provider: Self.tiny])
             let ports = try await cloud.ports(deviceID: id)
             XCTAssertEqual(ports.first?["binding:host_id"]?.stringValue, destination, "the port follows the server")
 
@@ -74,7 +74,7 @@ final class ServerMoveTests: XCTestCase {
             let member = try await cloud.cloud.user("mover-member", projectID: project, role: "member")
             let own = try await cloud.createServer("own", token: member)
             try await cloud.waitFor(own, status: "ACTIVE")
-            XCTAssertEqual(try await cloud.action(own, ["migrate": .null], token: member).status, 403, "migrate is for admins")
+            try await XCTAssertEqualAsync(try await cloud.action(own, ["migrate": .null], token: member).status, 403, "migrate is for admins")
         }
     }
 
@@ -82,10 +82,10 @@ final class ServerMoveTests: XCTestCase {
         try await ComputeLiveCloud.run(hosts: 2) { cloud in
             let id = try await cloud.createServer("sleeper")
             try await cloud.waitFor(id, status: "ACTIVE")
-            XCTAssertEqual(try await cloud.action(id, ["shelve": .null]).status, 202)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["shelve": .null]).status, 202)
             let shelved = try await cloud.waitFor(id, status: "SHELVED_OFFLOADED")
             XCTAssertTrue(shelved["OS-EXT-SRV-ATTR:host"]?.isNull ?? true, "offloaded: no host")
-            XCTAssertTrue(try await cloud.allocations(consumer: id).isEmpty, "offloaded: no allocation")
+            try await XCTAssertTrueAsync(try await cloud.allocations(consumer: id).isEmpty, "offloaded: no allocation")
             let images = try await cloud.cloud.call(
                 .GET, cloud.cloud.imageURL + "/v2/images?name=sleeper-shelved", token: cloud.adminToken)
             let image = try XCTUnwrap(images.json?["images"]?.arrayValue?.first)
@@ -97,12 +97,12 @@ final class ServerMoveTests: XCTestCase {
                 conflict.json?["conflictingRequest"]?["message"]?.stringValue,
                 "Cannot 'start' instance \(id) while it is in vm_state shelved_offloaded")
 
-            XCTAssertEqual(try await cloud.action(id, ["unshelve": .null]).status, 202)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["unshelve": .null]).status, 202)
             let back = try await cloud.waitFor(id, status: "ACTIVE")
             let host = try XCTUnwrap(back["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            let provider = try XCTUnwrap(try await cloud.providerUUID(host: host))
-            XCTAssertEqual(try await cloud.allocations(consumer: id), [provider: Self.tiny])
-            XCTAssertEqual(try await cloud.ports(deviceID: id).first?["binding:host_id"]?.stringValue, host)
+            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
+            try await XCTAssertEqualAsync(try await cloud.allocations(consumer: id), [provider: Self.tiny])
+            try await XCTAssertEqualAsync(try await cloud.ports(deviceID: id).first?["binding:host_id"]?.stringValue, host)
         }
     }
 }

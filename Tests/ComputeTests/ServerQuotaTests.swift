@@ -44,7 +44,7 @@ final class ServerQuotaTests: XCTestCase {
 
             let oneMore = try await cloud.requestServer("one-more", token: member)
             XCTAssertEqual(oneMore.status, 403)
-            XCTAssertEqual(try await cloud.compute(.DELETE, "/servers/\(ids[0])", token: member).status, 204)
+            try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(ids[0])", token: member).status, 204)
             try await cloud.waitUntilDeleted(ids[0])
             let fits = try await cloud.requestServer("fits-again", token: member)
             XCTAssertEqual(fits.status, 202, "a deleted server frees its quota")
