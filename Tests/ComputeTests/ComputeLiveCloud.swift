@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Compute
 import Foundation
 import Hummingbird
 import NIOCore
@@ -9,6 +8,8 @@ import ServiceLifecycle
 import StratusKit
 import StratusTestSupport
 import XCTest
+
+@testable import Compute
 
 /// A `LiveCloud` plus the Compute service on an ephemeral port, with its real backends (the
 /// `nova` service user's clients of Image, Network and Placement, an in-process message bus)
@@ -27,9 +28,10 @@ struct ComputeLiveCloud: Sendable {
     /// - Parameters:
     ///   - hosts: how many fake compute hosts (`compute1` … `computeN`).
     ///   - faults: the fake driver's injected faults on every host (`spawn=fail*1`).
+    ///   - hostFaults: faults for single hosts (host name → plan), replacing `faults` there.
     ///   - config: extra configuration values.
     static func run(
-        hosts: Int = 2, faults: String? = nil, config extra: [String: String] = [:],
+        hosts: Int = 2, faults: String? = nil, hostFaults: [String: String] = [:], config extra: [String: String] = [:],
         _ body: @Sendable (ComputeLiveCloud) async throws -> Void
     ) async throws {
         try await LiveCloud.run(config: extra) { cloud in
@@ -47,6 +49,11 @@ struct ComputeLiveCloud: Sendable {
                 logger: logger, backends: backends)
             try await compute.bootstrap()
             let workers = try compute.makeWorkers(plan: ComputeHostPlan(driver: "fake", fakeHosts: hosts, fakeFaults: faults))
+            for agent in workers.agents {
+                guard let plan = hostFaults[agent.host] else { continue }
+                guard let driver = agent.driver as? FakeVirtDriver else { throw TestFailure("\(agent.host) has no fake driver") }
+                await driver.setFaults(try FakeDriverFaultPlan(parsing: plan))
+            }
             let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
             let application = Application(
                 router: compute.makeRouter(tokenValidator: cloud.identity.tokenValidator),

@@ -7,17 +7,36 @@ import XCTest
 /// host failed; either way nothing is left behind in Network or Placement.
 final class ServerBuildFailureTests: XCTestCase {
     func testAFailedSpawnIsRescheduledOnAnAlternate() async throws {
-        // Every host fails its first spawn: the server still becomes ACTIVE on its second try.
+        // compute1 and compute2 fail every spawn; every server still becomes ACTIVE on compute3,
+        // having been handed on from whichever failing host was tried first.
+        try await ComputeLiveCloud.run(hosts: 3, hostFaults: ["compute1": "spawn=fail", "compute2": "spawn=fail"]) { cloud in
+            let healthy = try await XCTUnwrapAsync(try await cloud.providerUUID(host: "compute3"))
+            var ids: [String] = []
+            for index in 1...3 { ids.append(try await cloud.createServer("survivor-\(index)")) }
+            for id in ids {
+                let server = try await cloud.waitFor(id, status: "ACTIVE")
+                XCTAssertEqual(server["OS-EXT-SRV-ATTR:host"]?.stringValue, "compute3")
+                XCTAssertNil(server["fault"])
+                try await XCTAssertEqualAsync(try await cloud.allocations(consumer: id), [healthy: ["VCPU": 1, "MEMORY_MB": 512, "DISK_GB": 1]])
+                let ports = try await cloud.ports(deviceID: id)
+                XCTAssertEqual(ports.count, 1, "the failed hosts' ports are gone")
+                XCTAssertEqual(ports.first?["binding:host_id"]?.stringValue, "compute3")
+            }
+        }
+    }
+
+    func testOneFailurePerHostExhaustsTheThreeAttempts() async throws {
+        // Every host fails its first spawn: the server is tried on its host and both alternates.
         try await ComputeLiveCloud.run(hosts: 3, faults: "spawn=fail*1") { cloud in
-            let id = try await cloud.createServer("survivor")
-            let server = try await cloud.waitFor(id, status: "ACTIVE")
-            let host = try XCTUnwrap(server["OS-EXT-SRV-ATTR:host"]?.stringValue)
-            let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
-            try await XCTAssertEqualAsync(Array(try await cloud.allocations(consumer: id).keys), [provider], "one allocation, on the final host")
-            let ports = try await cloud.ports(deviceID: id)
-            XCTAssertEqual(ports.count, 1, "the failed host's port is gone")
-            XCTAssertEqual(ports.first?["binding:host_id"]?.stringValue, host)
-            XCTAssertNil(server["fault"])
+            let id = try await cloud.createServer("unlucky")
+            let server = try await cloud.waitFor(id, status: "ERROR")
+            let message = try XCTUnwrap(server["fault"]?["message"]?.stringValue)
+            XCTAssertTrue(message.hasPrefix("Exceeded maximum number of retries. Exhausted all hosts available"), message)
+            XCTAssertTrue(message.contains("Injected fault: spawn failed on purpose"), message)
+            try await XCTAssertTrueAsync(try await cloud.allocations(consumer: id).isEmpty)
+            try await XCTAssertTrueAsync(try await cloud.ports(deviceID: id).isEmpty)
+            let second = try await cloud.createServer("lucky")
+            try await cloud.waitFor(second, status: "ACTIVE")
         }
     }
 
