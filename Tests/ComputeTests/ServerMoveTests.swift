@@ -103,6 +103,21 @@ final class ServerMoveTests: XCTestCase {
             let provider = try await XCTUnwrapAsync(try await cloud.providerUUID(host: host))
             try await XCTAssertEqualAsync(try await cloud.allocations(consumer: id), [provider: Self.tiny])
             try await XCTAssertEqualAsync(try await cloud.ports(deviceID: id).first?["binding:host_id"]?.stringValue, host)
+            let imageID = try XCTUnwrap(image["id"]?.stringValue)
+            try await XCTAssertTrueAsync(try await cloud.image(imageID) == nil, "unshelve deletes the shelved image, as Nova does")
+        }
+    }
+
+    func testDeletingAnOffloadedServerCleansUpWithoutAHost() async throws {
+        try await ComputeLiveCloud.run(hosts: 1) { cloud in
+            let id = try await cloud.createServer("shelved-then-gone")
+            try await cloud.waitFor(id, status: "ACTIVE")
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["shelve": .null]).status, 202)
+            try await cloud.waitFor(id, status: "SHELVED_OFFLOADED")
+            try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(id)").status, 204)
+            try await cloud.waitUntilDeleted(id)
+            try await XCTAssertTrueAsync(try await cloud.ports(deviceID: id).isEmpty, "the port the create made is deleted")
+            try await XCTAssertTrueAsync(try await cloud.allocations(consumer: id).isEmpty)
         }
     }
 }
