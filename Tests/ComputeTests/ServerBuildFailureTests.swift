@@ -52,6 +52,13 @@ final class ServerBuildFailureTests: XCTestCase {
             try await XCTAssertTrueAsync(try await cloud.ports(deviceID: id).isEmpty, "no port leaked")
             try await XCTAssertTrueAsync(try await cloud.allocations(consumer: id).isEmpty, "no allocation leaked")
 
+            let project = try await cloud.cloud.project("failing")
+            let member = try await cloud.cloud.user("failing-member", projectID: project, role: "member")
+            let own = try await cloud.createServer("doomed-too", token: member)
+            try await cloud.waitFor(own, status: "ERROR")
+            let seen = try await XCTUnwrapAsync(try await cloud.compute(.GET, "/servers/\(own)", token: member).json?["server"])
+            XCTAssertEqual(seen["fault"]?["message"]?.stringValue?.hasPrefix("Exceeded maximum number of retries"), true)
+            XCTAssertNil(seen["fault"]?["details"], "a fault's details (code 500) are for admins")
             try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(id)").status, 204)
             try await cloud.waitUntilDeleted(id)
         }

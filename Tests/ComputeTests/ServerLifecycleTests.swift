@@ -105,6 +105,9 @@ final class ServerLifecycleTests: XCTestCase {
 
             let asReader = try await cloud.compute(.GET, "/servers/\(id)", token: alphaReader)
             XCTAssertEqual(asReader.status, 200, "a reader of the project reads its servers")
+            let asOwner = try await XCTUnwrapAsync(try await cloud.compute(.GET, "/servers/\(id)", token: alphaMember).json?["server"])
+            XCTAssertNil(asOwner["OS-EXT-SRV-ATTR:host"], "the host is for admins")
+            XCTAssertNotNil(asOwner["hostId"], "the owner sees the opaque host id")
             let readerCreate = try await cloud.requestServer("nope", token: alphaReader)
             XCTAssertEqual(readerCreate.status, 403)
             XCTAssertNotNil(readerCreate.json?["forbidden"])

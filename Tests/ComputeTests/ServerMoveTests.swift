@@ -51,6 +51,16 @@ final class ServerMoveTests: XCTestCase {
             XCTAssertEqual(after, [provider: Self.tiny])
             let sameFlavor = try await cloud.action(id, ["resize": ["flavorRef": "1"]])
             XCTAssertEqual(sameFlavor.status, 400, "resizing to the current flavor is refused")
+
+            let huge = try await cloud.compute(
+                .POST, "/flavors", json: ["flavor": ["name": "huge", "ram": 512, "vcpus": 21, "disk": 1, "id": "huge"]])
+            XCTAssertEqual(huge.status, 200)
+            let overQuota = try await cloud.action(id, ["resize": ["flavorRef": "huge"]])
+            XCTAssertEqual(overQuota.status, 403)
+            XCTAssertEqual(
+                overQuota.json?["forbidden"]?["message"]?.stringValue,
+                "Quota exceeded for cores: Requested 20, but already used 1 of 20 cores")
+            try await XCTAssertEqualAsync(try await cloud.server(id)["status"]?.stringValue, "ACTIVE")
         }
     }
 
