@@ -157,6 +157,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Not a product: built for benchmarks/scheduler only.
+        .executableTarget(
+            name: "stratus-bench-scheduler",
+            dependencies: ["Compute"],
+            path: "benchmarks/scheduler.d"
+        ),
         .target(
             name: "StratusTestSupport",
             dependencies: [

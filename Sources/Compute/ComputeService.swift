@@ -46,7 +46,7 @@ public final class ComputeService: Sendable {
             logger: logger)
         let policy = try ComputePolicy(
             overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/compute-policy.yaml"))
-        let settings = try ComputeSettings(config: config)
+        let settings = try ComputeSettings(config)
         schedulerConfiguration = try SchedulerConfiguration(config: config)
         manager = ComputeManager(
             database: database, policy: policy, logger: logger, backends: backends, settings: settings)
@@ -85,7 +85,9 @@ public final class ComputeService: Sendable {
             throw ConfigError("compute: the workers need a transport-backed message bus")
         }
         let faults = try plan.fakeFaults.map { try FakeDriverFaultPlan(parsing: $0) } ?? FakeDriverFaultPlan()
-        let conductor = ComputeConductor(database: database, backends: backends, logger: logger)
+        let conductor = ComputeConductor(
+            database: database, backends: backends, logger: logger,
+            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone)
         let scheduler = SchedulerRPCEndpoint(
             database: database, placement: backends.placement, configuration: schedulerConfiguration,
             serviceDownTime: manager.settings.serviceDownTime, logger: logger)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compute (Nova v2.1) through python-openstackclient: version discovery and
 # microversions, the seeded flavors, private flavors with extra specs and project
-# access, keypairs generated and imported, and a member's refusals.
+# access, keypairs generated and imported, a member's refusals, and the operator's
+# resources: services, hypervisors, aggregates, zones, server groups, quotas, limits, usage.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 start_stratus || bail "server did not start"
@@ -105,5 +106,44 @@ expect_contains "it is not found for them" "No Keypair found" "$ERR"
 expect_ok "keypair delete" "${OSC[@]}" keypair delete k1 k2
 expect_ok "keypair list after delete" "${OSC[@]}" keypair list -f json
 expect_json "no keypairs remain" "d == []"
+
+# --- the operator's resources (no compute agent yet: no services, hosts or servers) ---
+expect_ok "compute service list" "${OSC[@]}" compute service list -f csv
+expect_contains "it prints its header" "Binary"
+expect_ok "hypervisor list" "${OSC[@]}" hypervisor list -f csv
+expect_contains "it prints its header" "Hypervisor Hostname"
+expect_ok "aggregate create --zone az2" "${OSC[@]}" aggregate create --zone az2 agg -f json
+expect_json "the aggregate is in az2" "f(d, 'name') == 'agg' and f(d, 'availability_zone') == 'az2'"
+expect_fail_status "a duplicate aggregate name is a conflict" 409 "${OSC[@]}" aggregate create agg
+expect_ok "aggregate set --property" "${OSC[@]}" aggregate set --property ssd=true agg
+expect_ok "aggregate show" "${OSC[@]}" aggregate show agg -f json
+expect_json "show carries the property and the zone" \
+    "'ssd' in str(f(d, 'properties')) and f(d, 'availability_zone') == 'az2' and f(d, 'hosts') == []"
+expect_ok "aggregate list" "${OSC[@]}" aggregate list -f json
+expect_json "one aggregate" "[f(x, 'Name') for x in d] == ['agg']"
+expect_fail_status "a member cannot list aggregates" 403 "${DEV[@]}" aggregate list
+expect_ok "aggregate delete" "${OSC[@]}" aggregate delete agg
+expect_ok "availability zone list --compute" "${OSC[@]}" availability zone list --compute
+expect_ok "server group create --policy anti-affinity" "${OSC[@]}" server group create --policy anti-affinity sg1 -f json
+expect_json "the group has the policy and no members" "f(d, 'name') == 'sg1' and 'anti-affinity' in str(d)"
+SG1="$(json "f(d, 'id')")"
+expect_ok "server group list" "${OSC[@]}" server group list -f json
+expect_json "the group is listed" "[f(x, 'ID') for x in d] == ['$SG1']"
+expect_ok "server group show" "${OSC[@]}" server group show sg1 -f json
+expect_json "by name" "f(d, 'id') == '$SG1'"
+expect_ok "the member's group list is their project's" "${DEV[@]}" server group list -f json
+expect_json "and empty" "d == []"
+expect_ok "server group delete" "${OSC[@]}" server group delete sg1
+expect_ok "quota show --compute" "${OSC[@]}" quota show --compute dev -f json
+expect_json "Nova's default instance limit" "any(f(x, 'Resource') == 'instances' and f(x, 'Limit') == 10 for x in d)"
+expect_ok "quota set --instances 3" "${OSC[@]}" quota set --instances 3 dev
+expect_ok "quota show --compute after the change" "${OSC[@]}" quota show --compute dev -f json
+expect_json "the new limit" "any(f(x, 'Resource') == 'instances' and f(x, 'Limit') == 3 for x in d)"
+expect_fail_status "a member cannot change quotas" 403 "${DEV[@]}" quota set --instances 30 dev
+expect_ok "limits show --absolute (the member's project)" "${DEV[@]}" limits show --absolute -f json
+expect_json "the member sees the limit set for their project" \
+    "any(f(x, 'Name') in ('maxTotalInstances', 'max_total_instances') and f(x, 'Value') == 3 for x in d)"
+expect_ok "usage list" "${OSC[@]}" usage list -f csv
+expect_contains "it prints its header" "CPU Hours"
 
 finish

@@ -10,19 +10,18 @@ start_stratus --fake-compute-hosts 4 || bail "server did not start"
 OSC=(openstack --os-cloud stratus)
 NOVA="http://$STRATUS_HOST:8774"
 
-# wait_status SERVER STATUS [SECONDS]: polls until the server has STATUS (RC 0) or not.
-wait_status() {
-    local server=$1 want=$2 limit=${3:-30} i status
-    for ((i = 0; i < limit * 5; i++)); do
+# expect_status DESC SERVER STATUS: polls (up to 30 s) until the server has STATUS.
+expect_status() {
+    local desc=$1 server=$2 want=$3 i status=""
+    for ((i = 0; i < 150; i++)); do
         status="$("${OSC[@]}" server show "$server" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" ]] && return 0
+        [[ "$status" == "$want" ]] && break
         sleep 0.2
     done
-    echo "# $server is $status, not $want" >&2
-    return 1
+    expect_eq "$desc" "$want" "$status"
 }
 
-expect_ok "keypair create" "${OSC[@]}" keypair create k -f value -c private_key
+expect_ok "keypair create" "${OSC[@]}" keypair create k
 expect_contains "a private key is returned once" "PRIVATE KEY"
 
 # --- boot -----------------------------------------------------------------------------------
@@ -51,52 +50,52 @@ expect_json "vm1 holds 1 VCPU and 512 MB" "len(d) == 1 and f(d[0], 'resources') 
 
 # --- actions -----------------------------------------------------------------------------
 expect_ok "server stop" "${OSC[@]}" server stop vm1
-expect_ok "SHUTOFF" wait_status vm1 SHUTOFF
+expect_status "SHUTOFF" vm1 SHUTOFF
 expect_fail_status "stopping a stopped server is a conflict" 409 "${OSC[@]}" server stop vm1
 expect_ok "server start" "${OSC[@]}" server start vm1
-expect_ok "ACTIVE again" wait_status vm1 ACTIVE
+expect_status "ACTIVE again" vm1 ACTIVE
 expect_ok "server reboot" "${OSC[@]}" server reboot --wait vm1
 expect_ok "server reboot --hard" "${OSC[@]}" server reboot --hard --wait vm1
 expect_ok "server pause" "${OSC[@]}" server pause vm1
-expect_ok "PAUSED" wait_status vm1 PAUSED
+expect_status "PAUSED" vm1 PAUSED
 expect_fail_status "suspending a paused server is a conflict" 409 "${OSC[@]}" server suspend vm1
 expect_ok "server unpause" "${OSC[@]}" server unpause vm1
-expect_ok "ACTIVE after unpause" wait_status vm1 ACTIVE
+expect_status "ACTIVE after unpause" vm1 ACTIVE
 expect_ok "server suspend" "${OSC[@]}" server suspend vm1
-expect_ok "SUSPENDED" wait_status vm1 SUSPENDED
+expect_status "SUSPENDED" vm1 SUSPENDED
 expect_ok "server resume" "${OSC[@]}" server resume vm1
-expect_ok "ACTIVE after resume" wait_status vm1 ACTIVE
+expect_status "ACTIVE after resume" vm1 ACTIVE
 expect_ok "server rescue" "${OSC[@]}" server rescue vm1
-expect_ok "RESCUE" wait_status vm1 RESCUE
+expect_status "RESCUE" vm1 RESCUE
 expect_ok "server unrescue" "${OSC[@]}" server unrescue vm1
-expect_ok "ACTIVE after unrescue" wait_status vm1 ACTIVE
+expect_status "ACTIVE after unrescue" vm1 ACTIVE
 expect_ok "server lock" "${OSC[@]}" server lock vm1
 expect_ok "server show --os-compute-api-version 2.9" "${OSC[@]}" --os-compute-api-version 2.9 server show vm1 -f json
 expect_json "locked is shown" "f(d, 'locked') is True"
 expect_ok "server unlock" "${OSC[@]}" server unlock vm1
 expect_ok "server resize" "${OSC[@]}" server resize --flavor m1.small --wait vm1
-expect_ok "VERIFY_RESIZE" wait_status vm1 VERIFY_RESIZE
+expect_status "VERIFY_RESIZE" vm1 VERIFY_RESIZE
 expect_ok "server resize revert" "${OSC[@]}" server resize revert vm1
-expect_ok "ACTIVE after revert" wait_status vm1 ACTIVE
+expect_status "ACTIVE after revert" vm1 ACTIVE
 expect_ok "server show after revert" "${OSC[@]}" server show vm1 -f json
 expect_json "back on m1.tiny" "'m1.tiny' in str(f(d, 'flavor'))"
 expect_ok "server resize again" "${OSC[@]}" server resize --flavor m1.small --wait vm1
 expect_ok "server resize confirm" "${OSC[@]}" server resize confirm vm1
-expect_ok "ACTIVE after confirm" wait_status vm1 ACTIVE
+expect_status "ACTIVE after confirm" vm1 ACTIVE
 expect_ok "allocation after confirm" "${OSC[@]}" resource provider allocation show "$VM1" -f json
 expect_json "vm1 now holds m1.small's resources, once" \
     "len(d) == 1 and f(d[0], 'resources') == {'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}"
 expect_ok "server migrate" "${OSC[@]}" server migrate --wait vm1
-expect_ok "VERIFY_RESIZE after migrate" wait_status vm1 VERIFY_RESIZE
+expect_status "VERIFY_RESIZE after migrate" vm1 VERIFY_RESIZE
 expect_ok "server migrate confirm" "${OSC[@]}" server resize confirm vm1
-expect_ok "ACTIVE after migration" wait_status vm1 ACTIVE
+expect_status "ACTIVE after migration" vm1 ACTIVE
 expect_ok "server rebuild" "${OSC[@]}" server rebuild --image stratus-tiny --wait vm1
 expect_ok "server shelve" "${OSC[@]}" server shelve vm1
-expect_ok "SHELVED_OFFLOADED" wait_status vm1 SHELVED_OFFLOADED
+expect_status "SHELVED_OFFLOADED" vm1 SHELVED_OFFLOADED
 expect_ok "no allocation while offloaded" "${OSC[@]}" resource provider allocation show "$VM1" -f json
 expect_json "empty" "len(d) == 0"
 expect_ok "server unshelve" "${OSC[@]}" server unshelve vm1
-expect_ok "ACTIVE after unshelve" wait_status vm1 ACTIVE
+expect_status "ACTIVE after unshelve" vm1 ACTIVE
 expect_ok "server image create" "${OSC[@]}" server image create --name vm1-snap --wait vm1 -f json
 expect_ok "image show" "${OSC[@]}" image show vm1-snap -f json
 expect_json "an active snapshot image of vm1" "f(d, 'status') == 'active' and '$VM1' in str(f(d, 'properties'))"
@@ -107,20 +106,119 @@ REQ="$(json "[f(x, 'Request ID') for x in d if f(x, 'Action') == 'create'][0]")"
 expect_ok "server event show" "${OSC[@]}" server event show vm1 "$REQ" -f json
 expect_json "the build event succeeded on a host" "'compute_build_and_run_instance' in str(d) and 'Success' in str(d)"
 
-# --- scheduling explained ------------------------------------------------------------------
-expect_ok "flavor bigger than any host" "${OSC[@]}" flavor create --ram 100000 --vcpus 1 --disk 1 huge
-expect_ok "server create huge" "${OSC[@]}" server create --image stratus-tiny --flavor huge --network private big -f json
-expect_ok "ERROR" wait_status big ERROR
-expect_ok "server show big" "${OSC[@]}" server show big -f json
-expect_json "the fault names the RAM filter and the numbers" \
-    "'RamFilter' in str(f(d, 'fault')) and '100000 MB' in str(f(d, 'fault'))"
-expect_ok "server delete big" "${OSC[@]}" server delete --wait big
-
 # --- teardown -------------------------------------------------------------------------------
 expect_ok "server delete --wait" "${OSC[@]}" server delete --wait vm1
 expect_ok "port list after delete" "${OSC[@]}" port list --device-id "$VM1" -f json
 expect_json "its port is gone" "len(d) == 0"
 expect_ok "allocation after delete" "${OSC[@]}" resource provider allocation show "$VM1" -f json
 expect_json "its allocation is gone" "len(d) == 0"
+
+# --- hosts, zones, groups ------------------------------------------------------------------
+expect_ok "hypervisor list" "${OSC[@]}" hypervisor list -f json
+expect_json "four fake hypervisors" "len(d) == 4 and all(f(x, 'Hypervisor Type') == 'fake' for x in d)"
+expect_ok "hypervisor stats" "${OSC[@]}" hypervisor stats show -f json
+expect_json "four hosts counted" "f(d, 'count') == 4"
+expect_ok "compute service list" "${OSC[@]}" compute service list -f json
+expect_json "four nova-compute services up" "len([x for x in d if f(x, 'Binary') == 'nova-compute' and f(x, 'State') == 'up']) == 4"
+expect_ok "availability zone list" "${OSC[@]}" availability zone list -f json
+expect_json "the default zone" "any(f(x, 'Zone Name') == 'nova' for x in d)"
+
+expect_ok "server group create --policy anti-affinity" "${OSC[@]}" server group create --policy anti-affinity spread -f json
+GROUP="$(json "f(d, 'id')")"
+for i in 1 2 3 4; do
+    expect_ok "member $i of the anti-affinity group" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
+        --network private --hint group="$GROUP" --wait "spread$i" -f json
+done
+expect_ok "server list --long" "${OSC[@]}" server list --name '^spread' --long -f json
+expect_json "four members on four hosts" "len(set(f(x, 'Host') for x in d)) == 4"
+expect_ok "a fifth member" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny --network private \
+    --hint group="$GROUP" spread5 -f json
+expect_status "the fifth goes to ERROR" spread5 ERROR
+expect_ok "server show spread5" "${OSC[@]}" server show spread5 -f json
+expect_json "the fault names the anti-affinity filter" "'ServerGroupAntiAffinityFilter' in str(f(d, 'fault'))"
+for i in 1 2 3 4 5; do expect_ok "delete spread$i" "${OSC[@]}" server delete --wait "spread$i"; done
+
+expect_ok "compute service set --disable compute1" "${OSC[@]}" compute service set --disable --disable-reason maintenance compute1 nova-compute
+expect_ok "aggregate create --zone az2" "${OSC[@]}" aggregate create --zone az2 agg2 -f json
+expect_ok "aggregate add host compute2" "${OSC[@]}" aggregate add host agg2 compute2
+expect_ok "server create --availability-zone az2" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
+    --network private --availability-zone az2 --wait inaz2 -f json
+expect_ok "server show inaz2" "${OSC[@]}" server show inaz2 -f json
+expect_json "landed on compute2 in az2" \
+    "f(d, 'OS-EXT-SRV-ATTR:host') == 'compute2' and f(d, 'OS-EXT-AZ:availability_zone') == 'az2'"
+expect_fail_status "an unknown zone is refused" 400 "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
+    --network private --availability-zone nowhere nope
+for i in 1 2 3; do
+    expect_ok "server $i in the default zone" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
+        --network private --wait "plain$i" -f json
+done
+expect_ok "server list --long (default zone)" "${OSC[@]}" server list --name '^plain' --long -f json
+expect_json "nothing lands on the disabled compute1" "all(f(x, 'Host') != 'compute1' for x in d) and len(d) == 3"
+for i in 1 2 3; do expect_ok "delete plain$i" "${OSC[@]}" server delete --wait "plain$i"; done
+expect_ok "delete inaz2" "${OSC[@]}" server delete --wait inaz2
+expect_ok "compute service set --enable compute1" "${OSC[@]}" compute service set --enable compute1 nova-compute
+
+# --- quota --------------------------------------------------------------------------------
+ADMIN_PROJECT="$("${OSC[@]}" project show admin -f value -c id)"
+expect_ok "quota set --instances 3" "${OSC[@]}" quota set --instances 3 "$ADMIN_PROJECT"
+for i in 1 2 3; do
+    expect_ok "server $i within quota" "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny --network private "q$i" -f json
+done
+expect_fail_status "a fourth is over quota" 403 "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny --network private q4
+expect_contains "in Nova's words" "Quota exceeded for instances: Requested 1, but already used 3 of 3 instances" "$OUT$ERR"
+for i in 1 2 3; do expect_ok "delete q$i" "${OSC[@]}" server delete --wait "q$i"; done
+
+# --- microversions and the SDK --------------------------------------------------------------
+expect_ok "server list --os-compute-api-version 2.79" "${OSC[@]}" --os-compute-api-version 2.79 server list -f json
+expect_ok "openstacksdk create_server(wait) and delete_server(wait)" "$PY" - <<'PYEOF'
+import openstack
+conn = openstack.connect(cloud="stratus")
+server = conn.create_server("sdkvm", image="stratus-tiny", flavor="m1.tiny", network="private", wait=True, timeout=60)
+assert server.status == "ACTIVE", server.status
+assert conn.delete_server(server.id, wait=True, timeout=60)
+assert conn.get_server(server.id) is None
+PYEOF
+
+# --- concurrency: 50 requests against an instance quota of 40 --------------------------------
+expect_ok "quota set --instances 40 --cores 100" "${OSC[@]}" quota set --instances 40 --cores 100 "$ADMIN_PROJECT"
+TOKEN="$("${OSC[@]}" token issue -f value -c id)"
+IMAGE="$("${OSC[@]}" image show stratus-tiny -f value -c id)"
+NET="$("${OSC[@]}" network show private -f value -c id)"
+seq 1 50 | xargs -P 50 -I{} curl -s --noproxy '*' -o /dev/null -w '%{http_code}\n' -X POST "$NOVA/v2.1/servers" \
+    -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"server\": {\"name\": \"par{}\", \"imageRef\": \"$IMAGE\", \"flavorRef\": \"1\", \"networks\": [{\"uuid\": \"$NET\"}]}}" \
+    >"$SCRATCH/codes"
+expect_eq "40 accepted" 40 "$(grep -c '^202$' "$SCRATCH/codes")"
+expect_eq "10 refused with 403" 10 "$(grep -c '^403$' "$SCRATCH/codes")"
+for ((i = 0; i < 150; i++)); do
+    ACTIVE="$("${OSC[@]}" server list --name '^par' --status ACTIVE -f value -c ID | wc -l)"
+    [[ "$ACTIVE" == 40 ]] && break
+    sleep 0.4
+done
+expect_eq "exactly 40 ACTIVE" 40 "$ACTIVE"
+"${OSC[@]}" server list --name '^par' -f value -c ID | xargs -P 10 -n 5 "${OSC[@]}" server delete --wait
+expect_ok "server list after deleting them" "${OSC[@]}" server list --name '^par' -f json
+expect_json "none left" "len(d) == 0"
+expect_ok "port list --device-owner compute:nova" "${OSC[@]}" port list --device-owner compute:nova -f json
+expect_json "no leaked port" "len(d) == 0"
+[[ "$OUT" == "[]" ]] || "${OSC[@]}" port list --device-owner compute:nova --long -f json >&2
+expect_ok "resource provider usages" "$PY" - <<'PYEOF'
+import openstack
+conn = openstack.connect(cloud="stratus")
+for rp in conn.placement.resource_providers():
+    usage = conn.placement.get("/resource_providers/%s/usages" % rp.id).json()["usages"]
+    assert all(v == 0 for v in usage.values()), (rp.name, usage)
+PYEOF
+expect_ok "quota show --usage" "${OSC[@]}" quota show --usage "$ADMIN_PROJECT" -f json
+expect_json "no instance usage left" "any(f(x, 'Resource') == 'instances' and f(x, 'In Use') == 0 for x in d)"
+
+# --- scheduling explained ------------------------------------------------------------------
+expect_ok "flavor bigger than any host" "${OSC[@]}" flavor create --ram 49500 --vcpus 1 --disk 1 huge
+expect_ok "server create huge" "${OSC[@]}" server create --image stratus-tiny --flavor huge --network private big -f json
+expect_status "ERROR" big ERROR
+expect_ok "server show big" "${OSC[@]}" server show big -f json
+expect_json "the fault names the RAM filter and the numbers" \
+    "'RamFilter' in str(f(d, 'fault')) and '49500 MB' in str(f(d, 'fault'))"
+expect_ok "server delete big" "${OSC[@]}" server delete --wait big
 
 finish

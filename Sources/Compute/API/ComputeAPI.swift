@@ -21,6 +21,15 @@ struct ComputeAPI: Sendable {
         registerServers(on: router)
         registerServerActions(on: router)
         registerServerMetadata(on: router)
+        registerServices(on: router)
+        registerHypervisors(on: router)
+        registerAvailabilityZones(on: router)
+        registerAggregates(on: router)
+        registerServerGroups(on: router)
+        registerQuotas(on: router)
+        registerLimits(on: router)
+        registerUsage(on: router)
+        registerMigrations(on: router)
     }
 
     /// The request's negotiated microversion.

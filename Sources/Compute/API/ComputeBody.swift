@@ -7,6 +7,12 @@ struct ComputeBody: Sendable {
     let name: String
     let object: [String: JSONValue]
 
+    /// A whole body read as one object, `name` naming it in messages.
+    init(name: String, object: [String: JSONValue]) {
+        self.name = name
+        self.object = object
+    }
+
     /// The member `key` of a request body, which has to be an object.
     init(_ body: [String: JSONValue], member key: String) throws {
         guard let value = body[key] else { throw ComputeErrors.badRequest("'\(key)' is a required property") }

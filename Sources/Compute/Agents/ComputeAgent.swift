@@ -82,7 +82,7 @@ final class ComputeAgent: Sendable {
 
     /// The service record, the compute node and its Placement provider and inventory.
     func register() async throws {
-        let service = try await write { try await $0.registerService(host: self.host, binary: "nova-compute", topic: "compute") }
+        let service = try await write { try await $0.upsertService(host: self.host, binary: "nova-compute", topic: "compute") }
         try await reportResources(serviceID: service.id)
     }
 
@@ -93,31 +93,32 @@ final class ComputeAgent: Sendable {
         let host = self.host
         let node = try await write { q -> ComputeNodeRecord in
             var owningServiceID = serviceID
-            if owningServiceID == nil { owningServiceID = try await q.computeService(host: host)?.id }
+            if owningServiceID == nil { owningServiceID = try await q.service(host: host, binary: "nova-compute")?.id }
             let serviceID = owningServiceID ?? 0
             let load = try await q.instanceLoadByHost()[host]
-            return try await q.saveComputeNode(
+            return try await q.upsertComputeNode(
                 ComputeNodeRecord(
-                    id: 0, uuid: IDGenerator.uuid(), serviceID: serviceID, host: host,
+                    id: 0, uuid: "", serviceID: serviceID, host: host,
                     hypervisorHostname: resources.hostname, hypervisorType: resources.hypervisorType,
-                    hypervisorVersion: resources.hypervisorVersion, hostIP: "127.0.0.1", vcpus: resources.vcpus,
-                    memoryMB: resources.memoryMB, localGB: resources.localGB, vcpusUsed: load?.vcpus ?? 0,
-                    memoryMBUsed: load?.memoryMB ?? 0, localGBUsed: load?.diskGB ?? 0, runningVMs: load?.count ?? 0,
+                    hypervisorVersion: Int64(resources.hypervisorVersion), hostIP: "127.0.0.1",
+                    vcpus: Int64(resources.vcpus), memoryMB: Int64(resources.memoryMB), localGB: Int64(resources.localGB),
+                    vcpusUsed: Int64(load?.vcpus ?? 0), memoryMBUsed: Int64(load?.memoryMB ?? 0),
+                    localGBUsed: Int64(load?.diskGB ?? 0), runningVMs: Int64(load?.count ?? 0),
                     cpuInfo: "{\"arch\": \"x86_64\", \"model\": \"fake\", \"vendor\": \"Stratus\"}",
                     cpuAllocationRatio: configuration.cpuAllocationRatio,
                     ramAllocationRatio: configuration.ramAllocationRatio,
-                    diskAllocationRatio: configuration.diskAllocationRatio))
+                    diskAllocationRatio: configuration.diskAllocationRatio, createdAt: .now(), updatedAt: nil))
         }
         try await backends.placement.ensureResourceProvider(uuid: node.uuid, name: node.hypervisorHostname, parentUUID: nil)
         try await backends.placement.setInventories(
             providerUUID: node.uuid,
             [
                 "VCPU": PlacementInventory(
-                    total: node.vcpus, maxUnit: node.vcpus, allocationRatio: node.cpuAllocationRatio),
+                    total: Int(node.vcpus), maxUnit: Int(node.vcpus), allocationRatio: node.cpuAllocationRatio),
                 "MEMORY_MB": PlacementInventory(
-                    total: node.memoryMB, maxUnit: node.memoryMB, allocationRatio: node.ramAllocationRatio),
+                    total: Int(node.memoryMB), maxUnit: Int(node.memoryMB), allocationRatio: node.ramAllocationRatio),
                 "DISK_GB": PlacementInventory(
-                    total: node.localGB, maxUnit: node.localGB, allocationRatio: node.diskAllocationRatio),
+                    total: Int(node.localGB), maxUnit: Int(node.localGB), allocationRatio: node.diskAllocationRatio),
             ])
     }
 
@@ -141,7 +142,7 @@ final class ComputeAgent: Sendable {
                     try? await Task.sleep(for: self.reportInterval)
                     do {
                         try await self.write { q in
-                            if let service = try await q.computeService(host: host) { try await q.reportServiceUp(id: service.id) }
+                            _ = try await q.upsertService(host: host, binary: "nova-compute", topic: "compute")
                         }
                     } catch {
                         self.logger.warning("heartbeat of \(host) failed: \(error)")

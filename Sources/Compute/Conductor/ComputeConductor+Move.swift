@@ -21,7 +21,7 @@ extension ComputeConductor {
                 guard try await backends.placement.claimAllocations(
                     consumerUUID: holder, allocations: heldAllocations, projectID: instance.projectID,
                     userID: instance.userID, consumerGeneration: nil)
-                else { throw NoValidHost(message: "No valid host was found. The source allocation could not be moved.") }
+                else { throw NoValidHost(reason: "The source allocation could not be moved.") }
                 migrationUUID = holder
                 try await backends.placement.deleteAllocations(consumerUUID: uuid)
                 args["use_new_flavor"] = true
@@ -31,7 +31,7 @@ extension ComputeConductor {
                 ComputeRPC.scheduler, method: ComputeRPC.Method.selectDestinations, args: args, context: context,
                 timeout: .seconds(60))
             guard let chosen = reply.arrayValue?.compactMap(HostSelection.init(json:)).first else {
-                throw NoValidHost(message: "No valid host was found.")
+                throw NoValidHost(reason: "The scheduler chose no host.")
             }
             let next: String
             if isResize, let migrationUUID, let source = instance.host {

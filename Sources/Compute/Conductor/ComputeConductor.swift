@@ -9,6 +9,8 @@ struct ComputeConductor: Sendable {
     let database: StratusDatabase
     let backends: ComputeBackends
     let logger: Logger
+    /// The zone of hosts in no zoned aggregate.
+    let defaultAvailabilityZone: String
 
     var endpoint: RPCEndpoint {
         var endpoint = RPCEndpoint(version: "1.0")
@@ -61,6 +63,8 @@ struct ComputeConductor: Sendable {
                 current.host = chosen.host
                 current.node = chosen.nodename
                 current.launchedOn = chosen.host
+                current.availabilityZone = try await q.aggregatesByHost()[chosen.host]?
+                    .compactMap(\.availabilityZone).first ?? defaultAvailabilityZone
                 current.request.attemptedHosts.append(chosen.host)
                 try await q.save(current)
             }

@@ -42,6 +42,7 @@ extension ComputeManager {
             if try await q.keypair(named: name, of: owner) != nil {
                 throw ComputeErrors.conflict("Key pair '\(name)' already exists.")
             }
+            try await quotaCheck.checkKeypair(q, projectID: auth.projectID, userID: owner)
             let record = KeypairRecord(
                 id: try await q.nextKeypairID(), userID: owner, name: name, type: type, publicKey: material,
                 fingerprint: fingerprint, createdAt: .now())

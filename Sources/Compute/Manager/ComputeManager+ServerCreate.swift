@@ -25,9 +25,7 @@ extension ComputeManager {
         let image = try await bootImage(request.imageRef, flavor: flavor, backends: backends)
         let networks = try await resolveNetworks(request, projectID: projectID, backends: backends)
         let (forcedHost, forcedNode, zone) = try parseAvailabilityZone(request.availabilityZone, auth)
-        if request.metadata.count > settings.maxMetadataItems {
-            throw APIError(.forbidden, "Quota exceeded for metadata_items: Requested \(request.metadata.count), but already used 0 of \(settings.maxMetadataItems) metadata_items")
-        }
+        if let zone { try await requireAvailabilityZone(zone) }
         var securityGroupIDs: [String] = []
         if !request.securityGroups.isEmpty, networks != nil {
             do {
@@ -51,12 +49,20 @@ extension ComputeManager {
         let reservationID = "r-" + String(IDGenerator.hex().prefix(8))
         let now = Timestamp.now()
         let instanceFlavor = InstanceFlavor(flavor)
+        let isAdmin = policy.isAdmin(auth)
         let imageProperties = image?.properties ?? [:]
         let instances = try await write { q -> [InstanceRecord] in
             // Drawing the first id locks the instance counter's row until commit, so the
             // count below and the inserts are serialized with every other create.
             var firstID = try await q.nextInstanceID()
-            let count = try await self.allowedInstanceCount(request, flavor: instanceFlavor, projectID: projectID, q)
+            let count = try await self.allowedInstanceCount(
+                request, flavor: instanceFlavor, projectID: projectID, userID: userID, q)
+            if let groupUUID = request.schedulerHints.group {
+                guard let group = try await q.serverGroup(uuid: groupUUID), group.projectID == projectID || isAdmin else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute group. Value: \(groupUUID). Server group \(groupUUID) could not be found.")
+                }
+                try await self.quotaCheck.checkServerGroupMembers(q, group: group, adding: Int64(count))
+            }
             var created: [InstanceRecord] = []
             for index in 0..<count {
                 let id = index == 0 ? firstID : try await q.nextInstanceID()
@@ -78,6 +84,9 @@ extension ComputeManager {
                     createdAt: now, updatedAt: now, launchedAt: nil, terminatedAt: nil, deletedAt: nil, deleted: false,
                     metadata: request.metadata, tags: request.tags)
                 try await q.insert(instance)
+                if let groupUUID = request.schedulerHints.group {
+                    try await q.addServerGroupMember(groupUUID: groupUUID, instanceUUID: uuid)
+                }
                 try await q.startAction(
                     "create", instanceUUID: uuid, requestID: requestID, projectID: projectID, userID: userID)
                 created.append(instance)
@@ -97,32 +106,22 @@ extension ComputeManager {
         return CreatedServers(instances: instances, reservationID: reservationID, adminPass: adminPass)
     }
 
-    /// How many of min_count…max_count servers fit the project's quota (all of max_count,
-    /// else as many as fit if at least min_count), or Nova's 403.
+    /// How many of min_count…max_count servers fit the quota: max_count if they all fit,
+    /// else as many as fit down to min_count; below that, Nova's 403 for min_count.
     private func allowedInstanceCount(
-        _ request: ServerCreateRequest, flavor: InstanceFlavor, projectID: String, _ q: ComputeQueries
+        _ request: ServerCreateRequest, flavor: InstanceFlavor, projectID: String, userID: String, _ q: ComputeQueries
     ) async throws -> Int {
-        let limits = try await q.quotaLimits(projectID: projectID)
-        let used = try await q.instanceUsage(projectID: projectID)
-        func fits(_ count: Int) -> String? {
-            if limits.instances >= 0, used.instances + count > limits.instances { return "instances" }
-            if limits.cores >= 0, used.cores + count * flavor.vcpus > limits.cores { return "cores" }
-            if limits.ramMB >= 0, used.ramMB + count * flavor.memoryMB > limits.ramMB { return "ram" }
-            return nil
-        }
-        guard let over = fits(request.maxCount) else { return request.maxCount }
         var count = request.maxCount
-        while count > request.minCount, fits(count) != nil { count -= 1 }
-        if fits(count) == nil { return count }
-        let (requested, usedAmount, limit): (Int, Int, Int) =
-            switch over {
-            case "cores": (request.minCount * flavor.vcpus, used.cores, limits.cores)
-            case "ram": (request.minCount * flavor.memoryMB, used.ramMB, limits.ramMB)
-            default: (request.minCount, used.instances, limits.instances)
+        while true {
+            do {
+                try await quotaCheck.checkServers(
+                    q, projectID: projectID, userID: userID, instances: Int64(count), cores: Int64(count * flavor.vcpus),
+                    ram: Int64(count * flavor.memoryMB), metadataItems: Int64(request.metadata.count))
+                return count
+            } catch let error as APIError where error.status == .forbidden && count > request.minCount {
+                count -= 1
             }
-        throw APIError(
-            .forbidden,
-            "Quota exceeded for \(over): Requested \(requested), but already used \(usedAmount) of \(limit) \(over)")
+        }
     }
 
     /// The flavor to boot: 400 (not 404) when it is missing, invisible or disabled.
@@ -215,6 +214,15 @@ extension ComputeManager {
             try policy.enforce("os_compute_api:servers:create:forced_host", auth, target: Self.projectTarget(auth))
         }
         return (host, node, zone)
+    }
+
+    /// 400 unless the zone is the default one or an aggregate's.
+    private func requireAvailabilityZone(_ zone: String) async throws {
+        guard zone != settings.defaultAvailabilityZone else { return }
+        let zones = try await read { q in Set(try await q.aggregates().compactMap(\.availabilityZone)) }
+        guard zones.contains(zone) else {
+            throw ComputeErrors.badRequest("The requested availability zone is not available")
+        }
     }
 
     static func generatePassword() -> String {

@@ -15,10 +15,11 @@ extension ComputeManager {
         try Self.checkNotLocked(instance, isAdmin: policy.isAdmin(auth))
         try Self.checkMetadataAllowed(instance, method: "update_metadata")
         let total = replacing ? metadata.count : instance.metadata.merging(metadata) { _, new in new }.count
-        if total > settings.maxMetadataItems {
-            throw APIError(.forbidden, "Quota exceeded for metadata_items: Requested \(total), but already used 0 of \(settings.maxMetadataItems) metadata_items")
-        }
         return try await write { q in
+            let limit = try await self.quotaCheck.limits(q, projectID: instance.projectID)["metadata_items"] ?? -1
+            if limit >= 0, total > limit {
+                throw APIError(.forbidden, "Quota exceeded for metadata_items: Maximum number of metadata items exceeds \(limit)")
+            }
             try await q.setMetadata(metadata, of: instance.uuid, replacing: replacing)
             return try await q.metadata(of: [instance.uuid])[instance.uuid] ?? [:]
         }

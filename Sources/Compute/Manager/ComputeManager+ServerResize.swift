@@ -23,15 +23,10 @@ extension ComputeManager {
         let deltaRAM = max(0, newFlavor.memoryMB - instance.flavor.memoryMB)
         if deltaCores > 0 || deltaRAM > 0 {
             let projectID = instance.projectID
+            let userID = instance.userID
             try await read { q in
-                let limits = try await q.quotaLimits(projectID: projectID)
-                let used = try await q.instanceUsage(projectID: projectID)
-                if limits.cores >= 0, used.cores + deltaCores > limits.cores {
-                    throw APIError(.forbidden, "Quota exceeded for cores: Requested \(deltaCores), but already used \(used.cores) of \(limits.cores) cores")
-                }
-                if limits.ramMB >= 0, used.ramMB + deltaRAM > limits.ramMB {
-                    throw APIError(.forbidden, "Quota exceeded for ram: Requested \(deltaRAM), but already used \(used.ramMB) of \(limits.ramMB) ram")
-                }
+                try await self.quotaCheck.checkServers(
+                    q, projectID: projectID, userID: userID, instances: 0, cores: Int64(deltaCores), ram: Int64(deltaRAM))
             }
         }
         try await startServerAction(uuid, "resize", auth, requestID: requestID) { $0.newFlavor = newFlavor }

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import StratusKit
 
-/// The Compute API's logic: flavors, keypairs and servers. Routes parse and render; this
-/// decides, writes the database and hands work to the conductor over the message bus.
+/// The Compute API's logic: flavors, keypairs, servers and the operator's resources (services,
+/// hypervisors, zones, aggregates, server groups, quotas, usage, migrations). Routes parse and
+/// render; this decides, writes the database and hands work to the conductor over the message bus.
 final class ComputeManager: Sendable {
     let database: StratusDatabase
     let policy: ComputePolicy

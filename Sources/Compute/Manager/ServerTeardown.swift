@@ -40,6 +40,7 @@ struct ServerTeardown: Sendable {
             current.deletedAt = now
             current.deleted = true
             try await q.save(current)
+            try await q.removeServerGroupMember(instanceUUID: uuid)
             if let actionID = try await q.actionID(instanceUUID: uuid, requestID: requestID) {
                 let event = try await q.startEvent("compute_terminate_instance", actionID: actionID, host: host)
                 try await q.finishEvent(event, actionID: actionID, error: nil)

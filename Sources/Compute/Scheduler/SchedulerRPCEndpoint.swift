@@ -11,13 +11,13 @@ struct SchedulerRPCEndpoint: Sendable {
     let database: StratusDatabase
     let placement: any PlacementClient
     let configuration: SchedulerConfiguration
-    let serviceDownTime: Int
+    let serviceDownTime: Int64
     let logger: Logger
 
     var endpoint: RPCEndpoint {
         var endpoint = RPCEndpoint(version: "1.0")
         endpoint.on(ComputeRPC.Method.selectDestinations) { request in
-            guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(message: "No valid host was found. No instance given.") }
+            guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(reason: "No instance given.") }
             let ignore = request.args["ignore_hosts"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let useNewFlavor = request.args["use_new_flavor"]?.boolValue ?? false
             return .array(try await selectDestinations(uuid, ignoreHosts: ignore, useNewFlavor: useNewFlavor).map(\.json))
@@ -29,16 +29,27 @@ struct SchedulerRPCEndpoint: Sendable {
     ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
     ///   - useNewFlavor: size the request by the pending resize's flavor.
     func selectDestinations(_ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false) async throws -> [HostSelection] {
-        let (instance, hosts, sameHosts, differentHosts) = try await database.read { sql in
+        let (instance, hosts, sameHosts, differentHosts, group) = try await database.read { sql in
             let q = ComputeQueries(sql: sql)
             guard let instance = try await q.instance(uuid: uuid) else {
-                throw NoValidHost(message: "No valid host was found. Instance \(uuid) is gone.")
+                throw NoValidHost(reason: "Instance \(uuid) is gone.")
             }
             let hosts = try await SchedulerHostStates.load(q, configuration: configuration, serviceDownTime: serviceDownTime)
             let hintHosts = try await q.hosts(ofInstances: instance.request.sameHost + instance.request.differentHost)
+            var group: SchedulerServerGroup?
+            if let record = try await q.serverGroupForInstance(instance.uuid),
+                let policy = ServerGroupPolicy(rawValue: record.policy)
+            {
+                // Hosts of the other members only: this server's own (failed) host does not count.
+                var memberHosts = try await q.serverGroupMemberHosts(groupUUID: record.uuid)
+                if let own = instance.host, let count = memberHosts[own] { memberHosts[own] = count > 1 ? count - 1 : nil }
+                group = SchedulerServerGroup(
+                    uuid: record.uuid, name: record.name, policy: policy, maxServerPerHost: record.maxServerPerHost.map(Int.init),
+                    memberHosts: memberHosts.flatMap { Array(repeating: $0.key, count: $0.value) })
+            }
             return (
                 instance, hosts, instance.request.sameHost.compactMap { hintHosts[$0] },
-                instance.request.differentHost.compactMap { hintHosts[$0] }
+                instance.request.differentHost.compactMap { hintHosts[$0] }, group
             )
         }
         let flavor = useNewFlavor ? instance.newFlavor ?? instance.flavor : instance.flavor
@@ -52,7 +63,7 @@ struct SchedulerRPCEndpoint: Sendable {
                 id: instance.imageRef.isEmpty ? nil : instance.imageRef, properties: instance.imageProperties,
                 minRamMB: Int(instance.imageProperties["min_ram"] ?? "") ?? 0,
                 minDiskGB: Int(instance.imageProperties["min_disk"] ?? "") ?? 0),
-            availabilityZone: instance.requestedAvailabilityZone, serverGroup: nil, sameHost: sameHosts,
+            availabilityZone: instance.requestedAvailabilityZone, serverGroup: group, sameHost: sameHosts,
             differentHost: differentHosts,
             ignoreHosts: Set(useNewFlavor ? ignoreHosts : instance.request.attemptedHosts + ignoreHosts), numInstances: 1)
         var candidateHosts = hosts
@@ -82,32 +93,37 @@ struct SchedulerRPCEndpoint: Sendable {
                 }
             }
         }
-        throw NoValidHost(message: "No valid host was found. Placement refused the claim on every host that passed the filters (\(ranked.map(\.host).joined(separator: ", "))).")
+        throw NoValidHost(reason: "Placement refused the claim on every host that passed the filters (\(ranked.map { $0.host }.joined(separator: ", "))).")
     }
 }
 
 /// The scheduler's view of every compute host, read in a few queries.
 enum SchedulerHostStates {
-    static func load(_ q: ComputeQueries, configuration: SchedulerConfiguration, serviceDownTime: Int) async throws -> [HostState] {
+    static func load(_ q: ComputeQueries, configuration: SchedulerConfiguration, serviceDownTime: Int64) async throws -> [HostState] {
         let services = Dictionary(
-            try await q.computeServices().filter { $0.binary == "nova-compute" }.map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first })
+            try await q.services().filter { $0.binary == "nova-compute" }.map { ($0.id, $0) },
+            uniquingKeysWith: { (first: ServiceRecord, _: ServiceRecord) in first })
+        let liveness = ServiceLiveness(downTime: serviceDownTime)
         let load = try await q.instanceLoadByHost()
+        let aggregates = try await q.aggregatesByHost()
         let now = Timestamp.now()
         return try await q.computeNodes().compactMap { node in
             guard let service = services[node.serviceID] else { return nil }
             let used = load[node.host]
             return HostState(
                 host: node.host, nodename: node.hypervisorHostname, providerUUID: node.uuid,
-                serviceEnabled: !service.disabled, serviceUp: service.isUp(downTime: serviceDownTime, now: now),
+                serviceEnabled: !service.disabled, serviceUp: liveness.isUp(service, now: now),
                 forcedDown: service.forcedDown, disabledReason: service.disabledReason,
-                totalVCPUs: node.vcpus, totalMemoryMB: node.memoryMB, totalDiskGB: node.localGB,
+                totalVCPUs: Int(node.vcpus), totalMemoryMB: Int(node.memoryMB), totalDiskGB: Int(node.localGB),
                 usedVCPUs: used?.vcpus ?? 0, usedMemoryMB: used?.memoryMB ?? 0, usedDiskGB: used?.diskGB ?? 0,
                 reservedMemoryMB: 0, reservedDiskGB: 0, reservedVCPUs: 0,
                 cpuAllocationRatio: node.cpuAllocationRatio, ramAllocationRatio: node.ramAllocationRatio,
                 diskAllocationRatio: node.diskAllocationRatio, hypervisorType: node.hypervisorType,
-                hypervisorVersion: node.hypervisorVersion, architecture: "x86_64", capabilities: [:], aggregates: [],
-                numInstances: used?.count ?? 0)
+                hypervisorVersion: Int(node.hypervisorVersion), architecture: "x86_64", capabilities: [:],
+                aggregates: (aggregates[node.host] ?? []).map {
+                    AggregateInfo(uuid: $0.uuid, name: $0.name, metadata: $0.metadata)
+                },
+                numInstances: used?.count ?? 0, defaultAvailabilityZone: configuration.defaultAvailabilityZone)
         }
     }
 }

@@ -131,17 +131,6 @@ extension ComputeQueries {
         }
     }
 
-    /// Counts a project's servers and their cores and RAM (Nova's counting quotas).
-    func instanceUsage(projectID: String) async throws -> (instances: Int, cores: Int, ramMB: Int) {
-        let row = try await sql.select()
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLIdentifier("vcpus")), SQLLiteral.numeric("0")), as: "cores")
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLIdentifier("memory_mb")), SQLLiteral.numeric("0")), as: "ram")
-            .from("instances").where("project_id", .equal, projectID).where("deleted", .equal, false).first()
-        guard let row else { return (0, 0, 0) }
-        return (try row.int("n"), try row.int("cores"), try row.int("ram"))
-    }
-
     // MARK: Metadata and tags
 
     func metadata(of uuids: [String]) async throws -> [String: [String: String]] {

@@ -163,7 +163,7 @@ struct ComputeQueries: Sendable {
 
     /// The next value of a counter. The update locks the counter's row until the
     /// transaction ends, so concurrent writers draw distinct values on PostgreSQL too.
-    private func nextID(_ counter: String) async throws -> Int64 { try await nextCounterValue(counter) }
+    func nextID(_ counter: String) async throws -> Int64 { try await nextCounterValue(counter) }
 
     /// The next value of a named counter in `compute_id_counters`.
     func nextCounterValue(_ counter: String) async throws -> Int64 {

@@ -60,5 +60,6 @@ enum ComputeSchema {
                 .run()
         },
         Migration("002_instances_services_nodes", apply: InstanceSchema.create),
+        Migration("003_aggregates_groups_quotas_migrations", apply: AdminSchema.create),
     ]
 }

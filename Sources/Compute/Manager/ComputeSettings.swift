@@ -1,0 +1,32 @@
+import StratusKit
+
+/// The Compute settings (`compute.*`): when a service counts as down, the availability
+/// zones' names, the default quota limits, and how servers are answered.
+struct ComputeSettings: Sendable {
+    /// Seconds without a heartbeat after which a service is `down` (`compute.service_down_time`).
+    var serviceDownTime: Int64 = 60
+    /// The zone of compute hosts in no zoned aggregate (`compute.default_availability_zone`).
+    var defaultAvailabilityZone = "nova"
+    /// The zone of services other than `nova-compute` (`compute.internal_service_availability_zone`).
+    var internalAvailabilityZone = "internal"
+    /// The limits of projects without their own and of the `default` class before an
+    /// admin changes it (`compute.quota_<resource>`, e.g. `compute.quota_instances`).
+    var quotaDefaults: [String: Int64] = QuotaResources.novaDefaults
+    /// Whether create answers with a generated `adminPass` (`compute.enable_instance_password`).
+    var enableInstancePassword = true
+    /// The Image API's root, for the `Location` of a createImage before 2.45 (`compute.image_endpoint`).
+    var imageEndpoint: String?
+
+    init() {}
+
+    init(_ config: StratusConfig) throws {
+        serviceDownTime = Int64(try config.int("compute.service_down_time", default: 60))
+        defaultAvailabilityZone = config.string("compute.default_availability_zone", default: "nova")
+        internalAvailabilityZone = config.string("compute.internal_service_availability_zone", default: "internal")
+        enableInstancePassword = try config.bool("compute.enable_instance_password", default: true)
+        imageEndpoint = config.string("compute.image_endpoint")
+        for (resource, fallback) in QuotaResources.novaDefaults {
+            quotaDefaults[resource] = Int64(try config.int("compute.quota_\(resource)", default: Int(fallback)))
+        }
+    }
+}
