@@ -38,6 +38,9 @@ struct ComputeLiveCloud: Sendable {
             let logger = ServiceTestHarness.logger
             var values = extra
             values["identity.password_hash_rounds"] = "4"
+            // Compute's tables share names with other services' (services, quotas): its own database.
+            let postgres = try await TestPostgresDatabase.create(prefix: "stratus_compute_live", logger: logger)
+            if let postgres { values["compute.database_url"] = postgres.url }
             let config = StratusConfig(values: values)
             let session = cloud.session()
             let backends = ComputeBackends(
@@ -95,6 +98,7 @@ struct ComputeLiveCloud: Sendable {
             await group.triggerGracefulShutdown()
             _ = try? await running.value
             await compute.shutdown()
+            await postgres?.drop(logger: logger)
             if let failure { throw failure }
         }
     }
