@@ -166,11 +166,15 @@ let package = Package(
         .target(
             name: "StratusTestSupport",
             dependencies: [
-                "StratusKit", "Identity",
+                "StratusKit", "Identity", "Placement", "Networking", "Image", "ServiceClients",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/StratusTestSupport"
         ),
@@ -215,8 +219,13 @@ let package = Package(
         .testTarget(
             name: "ComputeTests",
             dependencies: [
-                "Compute", "Identity", "StratusKit", "StratusTestSupport",
+                "Compute", "Identity", "StratusKit", "StratusTestSupport", "ServiceClients",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

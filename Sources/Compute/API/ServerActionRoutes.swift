@@ -33,8 +33,8 @@ extension ComputeAPI {
                     return Self.respond(["adminPass": .string(ComputeManager.generatePassword())])
                 }
             case "lock":
-                let reason = value.objectValue?["locked_reason"]?.stringValue
-                if reason != nil { try Self.require(context, 2, 73) }
+                // Before 2.73 the body is not read (Nova ignores a locked_reason there).
+                let reason = Self.version(context).isAtLeast(2, 73) ? value.objectValue?["locked_reason"]?.stringValue : nil
                 try await manager.setLock(uuid, locked: true, reason: reason, auth, requestID: requestID)
             case "unlock":
                 try await manager.setLock(uuid, locked: false, reason: nil, auth, requestID: requestID)

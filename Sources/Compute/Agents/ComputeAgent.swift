@@ -140,6 +140,7 @@ final class ComputeAgent: Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.reportInterval)
+                    if Task.isCancelled { break }
                     do {
                         try await self.write { q in
                             _ = try await q.upsertService(host: host, binary: "nova-compute", topic: "compute")

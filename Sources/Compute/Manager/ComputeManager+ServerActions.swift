@@ -26,8 +26,11 @@ extension ComputeManager {
                 throw ComputeErrors.conflict("Instance \(uuid) is not ready")
             }
             instance.taskState = rule.newTaskState
+            let metadataBefore = instance.metadata
             try update?(&instance)
             try await q.save(instance)
+            // `save` writes the columns only; an update that changed the metadata (rebuild) writes it too.
+            if instance.metadata != metadataBefore { try await q.setMetadata(instance.metadata, of: instance.uuid, replacing: true) }
             try await q.startAction(
                 rule.actionName, instanceUUID: instance.uuid, requestID: requestID, projectID: instance.projectID,
                 userID: auth.userID)

@@ -11,36 +11,35 @@ import Placement
 import ServiceClients
 import ServiceLifecycle
 import StratusKit
-import StratusTestSupport
 import Synchronization
 
 /// The real Identity, Placement, Network and Image services, each listening on an ephemeral
 /// port of 127.0.0.1 and registered in the catalog, with the service user `nova`, for one test
 /// (on SQLite in a temporary directory, or on a fresh PostgreSQL database when
 /// `STRATUS_TEST_DATABASE_URL` is set).
-struct LiveCloud: Sendable {
-    static let serviceUser = "nova"
-    static let servicePassword = "nova-service-secret"
+public struct LiveCloud: Sendable {
+    public static let serviceUser = "nova"
+    public static let servicePassword = "nova-service-secret"
 
-    let identity: IdentityService
-    let identityURL: String
-    let placementURL: String
-    let networkURL: String
-    let imageURL: String
-    let directory: String
+    public let identity: IdentityService
+    public let identityURL: String
+    public let placementURL: String
+    public let networkURL: String
+    public let imageURL: String
+    public let directory: String
 
-    var credentials: ServiceCredentials {
+    public var credentials: ServiceCredentials {
         ServiceCredentials(
             authURL: identityURL + "/v3", userName: Self.serviceUser, password: Self.servicePassword, projectName: "service",
             region: "RegionOne")
     }
 
-    func session(overrides: [String: String] = [:]) -> ServiceSession {
+    public func session(overrides: [String: String] = [:]) -> ServiceSession {
         ServiceSession(credentials: credentials, endpointOverrides: overrides)
     }
 
     /// - Parameter extra: configuration values on top of the test defaults.
-    static func run(config extra: [String: String] = [:], _ body: @Sendable (LiveCloud) async throws -> Void) async throws {
+    public static func run(config extra: [String: String] = [:], _ body: @Sendable (LiveCloud) async throws -> Void) async throws {
         let logger = ServiceTestHarness.logger
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-clients-\(IDGenerator.hex())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -117,14 +116,14 @@ struct LiveCloud: Sendable {
 
     // MARK: - direct API calls, for setting up and checking what the clients did
 
-    struct Answer: Sendable {
-        var status: Int
-        var headers: HTTPHeaders
-        var json: JSONValue?
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var json: JSONValue?
     }
 
     /// One request straight to a service (no client, no session).
-    func call(
+    public func call(
         _ method: HTTPMethod, _ url: String, token: String?, json: JSONValue? = nil, headers extra: [String: String] = [:]
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
@@ -143,7 +142,7 @@ struct LiveCloud: Sendable {
             json: bytes.isEmpty ? nil : try? JSONValue.parse(bytes: bytes))
     }
 
-    func token(user: String, password: String, project: String) async throws -> String {
+    public func token(user: String, password: String, project: String) async throws -> String {
         let body: JSONValue = [
             "auth": [
                 "identity": [
@@ -160,12 +159,12 @@ struct LiveCloud: Sendable {
         return token
     }
 
-    func adminToken() async throws -> String {
+    public func adminToken() async throws -> String {
         try await token(user: "admin", password: ServiceTestHarness.adminPassword, project: "admin")
     }
 
     /// A new project; returns its id.
-    func project(_ name: String) async throws -> String {
+    public func project(_ name: String) async throws -> String {
         let answer = try await call(
             .POST, identityURL + "/v3/projects", token: try await adminToken(),
             json: ["project": ["name": .string(name), "domain_id": "default"]])
@@ -176,11 +175,38 @@ struct LiveCloud: Sendable {
     }
 
     /// Creates `{"<key>": body}` at `url` as the admin; returns the created resource.
-    func create(_ url: String, _ key: String, _ body: JSONValue) async throws -> JSONValue {
+    public func create(_ url: String, _ key: String, _ body: JSONValue) async throws -> JSONValue {
         let answer = try await call(.POST, url, token: try await adminToken(), json: [key: body])
         guard answer.status == 201, let created = answer.json?[key] else {
             throw TestFailure("create \(url): \(answer.status) \(String(describing: answer.json))")
         }
         return created
+    }
+
+    /// A new user `name` (password `secret-pw`) holding `role` on the project `projectID`;
+    /// returns a token scoped to that project.
+    public func user(_ name: String, projectID: String, role: String) async throws -> String {
+        let admin = try await adminToken()
+        let user = try await create(
+            identityURL + "/v3/users", "user", ["name": .string(name), "password": "secret-pw", "domain_id": "default"])
+        guard let userID = user["id"]?.stringValue else { throw TestFailure("user \(name) has no id") }
+        let roles = try await call(.GET, identityURL + "/v3/roles?name=\(role)", token: admin)
+        guard let roleID = roles.json?["roles"]?.arrayValue?.first?["id"]?.stringValue else { throw TestFailure("no role \(role)") }
+        let granted = try await call(.PUT, identityURL + "/v3/projects/\(projectID)/users/\(userID)/roles/\(roleID)", token: admin)
+        guard granted.status == 204 else { throw TestFailure("grant \(role) to \(name): \(granted.status)") }
+        let body: JSONValue = [
+            "auth": [
+                "identity": [
+                    "methods": ["password"],
+                    "password": ["user": ["id": .string(userID), "password": "secret-pw"]],
+                ],
+                "scope": ["project": ["id": .string(projectID)]],
+            ]
+        ]
+        let answer = try await call(.POST, identityURL + "/v3/auth/tokens", token: nil, json: body)
+        guard answer.status == 201, let token = answer.headers.first(name: "X-Subject-Token") else {
+            throw TestFailure("token for \(name): \(answer.status) \(String(describing: answer.json))")
+        }
+        return token
     }
 }
