@@ -97,6 +97,7 @@ public final class ComputeService: Sendable {
             RPCServer(transport: transport, target: MessageTarget(topic: "scheduler", server: "stratus"),
                       endpoints: [scheduler.endpoint], logger: logger),
         ]
+        services.append(BackgroundTask { await conductor.runSweeps() })
         var agents: [ComputeAgent] = []
         for host in plan.hostNames {
             let agent = ComputeAgent(

@@ -38,7 +38,7 @@ struct ComputeConductor: Sendable {
     /// reschedule) and casts the build to it.
     func build(_ uuid: String, alternates: [HostSelection], previousFailure: String?, context: MessagingContext) async {
         do {
-            guard let instance = try await database.read({ try await ComputeQueries(sql: $0).instance(uuid: uuid) }),
+            guard let instance = try await Self.awaitInstance(uuid, in: database),
                 instance.vmState == VMState.building
             else { return }
             var remaining: [HostSelection]
@@ -77,6 +77,50 @@ struct ComputeConductor: Sendable {
         } catch {
             logger.error("build of \(uuid) failed in the conductor: \(error)", metadata: ["request_id": "\(context.requestID)"])
             try? await fail(uuid, message: "Build of instance \(uuid) failed: \(error)", requestID: context.requestID)
+        }
+    }
+
+    /// The instance, read again a few times when a message outran the commit that wrote it
+    /// (seen under load with SQLite's WAL readers); nil when it does not appear.
+    static func awaitInstance(_ uuid: String, in database: StratusDatabase) async throws -> InstanceRecord? {
+        for attempt in 0..<20 {
+            if let instance = try await database.read({ try await ComputeQueries(sql: $0).instance(uuid: uuid) }) {
+                return instance
+            }
+            if attempt < 19 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        return nil
+    }
+
+    /// Level-triggered catch-up: servers still in BUILD/scheduling without a host a minute
+    /// after their last change (a lost or outrun message) are scheduled again.
+    func sweepStranded(olderThan seconds: Int64 = 60) async {
+        let cutoff = Timestamp.now().adding(seconds: -seconds)
+        guard
+            let stranded = try? await database.read({ sql in
+                try await ComputeQueries(sql: sql).instances(
+                    projectID: nil, includeDeleted: false, vmStates: [VMState.building])
+            })
+        else { return }
+        for instance in stranded
+        where instance.host == nil && instance.taskState == TaskState.scheduling && instance.updatedAt < cutoff {
+            logger.warning("rescheduling \(instance.uuid), stranded in BUILD without a host")
+            let requestID = (try? await database.read({ sql in
+                try await ComputeQueries(sql: sql).actions(of: instance.uuid).last?.requestID
+            })) ?? nil
+            await build(
+                instance.uuid, alternates: [], previousFailure: nil,
+                context: MessagingContext(
+                    userID: instance.userID, projectID: instance.projectID, roles: ["admin"],
+                    requestID: requestID ?? RequestIDGenerator.next()))
+        }
+    }
+
+    /// Runs `sweepStranded` every `interval` until cancelled.
+    func runSweeps(every interval: Duration = .seconds(30)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            await sweepStranded()
         }
     }
 

@@ -14,6 +14,10 @@ struct SchedulerRPCEndpoint: Sendable {
     let serviceDownTime: Int64
     let logger: Logger
 
+    /// How many allocation candidates to ask Placement for (Nova's `max_placement_results`),
+    /// so a request among 10,000 hosts does not read them all.
+    static let maxPlacementResults = 1000
+
     var endpoint: RPCEndpoint {
         var endpoint = RPCEndpoint(version: "1.0")
         endpoint.on(ComputeRPC.Method.selectDestinations) { request in
@@ -29,6 +33,8 @@ struct SchedulerRPCEndpoint: Sendable {
     ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
     ///   - useNewFlavor: size the request by the pending resize's flavor.
     func selectDestinations(_ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false) async throws -> [HostSelection] {
+        // A message may outrun the commit that wrote the instance: wait for it to show.
+        _ = try await ComputeConductor.awaitInstance(uuid, in: database)
         let (instance, hosts, sameHosts, differentHosts, group) = try await database.read { sql in
             let q = ComputeQueries(sql: sql)
             guard let instance = try await q.instance(uuid: uuid) else {
@@ -73,7 +79,7 @@ struct SchedulerRPCEndpoint: Sendable {
         let candidates = try await placement.allocationCandidates(
             AllocationCandidateRequest(
                 resources: resourceRequest.resources, required: resourceRequest.requiredTraits,
-                forbidden: resourceRequest.forbiddenTraits, memberOf: [], inTree: nil, limit: nil))
+                forbidden: resourceRequest.forbiddenTraits, memberOf: [], inTree: nil, limit: Self.maxPlacementResults))
         var requestByProvider: [String: [String: [String: Int]]] = [:]
         for allocation in candidates.allocationRequests {
             guard let root = allocation.keys.sorted().first else { continue }

@@ -10,20 +10,21 @@ extension ComputeQueries {
         return ServiceLiveness(downTime: downTime).isUp(service)
     }
 
-    /// Sizes of the live servers on each host: what the scheduler counts as used before
-    /// the agents' next report.
+    /// Sizes of the live servers on each host (one grouped query): what the scheduler counts
+    /// as used before the agents' next report.
     func instanceLoadByHost() async throws -> [String: (count: Int, vcpus: Int, memoryMB: Int, diskGB: Int)] {
+        func sum(_ column: String) -> SQLFunction { SQLFunction("SUM", args: SQLIdentifier(column)) }
         var result: [String: (count: Int, vcpus: Int, memoryMB: Int, diskGB: Int)] = [:]
-        for row in try await sql.select().columns("host", "vcpus", "memory_mb", "root_gb", "ephemeral_gb").from("instances")
-            .where("deleted", .equal, false).where("host", .isNot, SQLLiteral.null).all()
+        for row in try await sql.select().column("host")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(sum("vcpus"), as: "vcpus")
+            .column(sum("memory_mb"), as: "memory_mb").column(sum("root_gb"), as: "root_gb")
+            .column(sum("ephemeral_gb"), as: "ephemeral_gb").from("instances")
+            .where("deleted", .equal, false).where("host", .isNot, SQLLiteral.null).groupBy("host").all()
         {
-            let host = try row.string("host")
-            var load = result[host] ?? (0, 0, 0, 0)
-            load.count += 1
-            load.vcpus += try row.int("vcpus")
-            load.memoryMB += try row.int("memory_mb")
-            load.diskGB += try row.int("root_gb") + row.int("ephemeral_gb")
-            result[host] = load
+            result[try row.string("host")] = (
+                try row.int("n"), try row.int("vcpus"), try row.int("memory_mb"),
+                try row.int("root_gb") + row.int("ephemeral_gb")
+            )
         }
         return result
     }
