@@ -18,6 +18,8 @@ import XCTest
 /// network, so a test can boot at once.
 struct ComputeLiveCloud: Sendable {
     let cloud: LiveCloud
+    /// The Compute service itself, for tests that reach behind the API.
+    let compute: ComputeService
     let computeURL: String
     let adminToken: String
     /// A public, active image of one MiB.
@@ -90,7 +92,7 @@ struct ComputeLiveCloud: Sendable {
                     ["network_id": .string(networkID), "ip_version": 4, "cidr": "192.0.2.0/24", "project_id": .string(adminProject)])
                 try await body(
                     ComputeLiveCloud(
-                        cloud: cloud, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
+                        cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
                         networkID: networkID))
             } catch {
                 failure = error
