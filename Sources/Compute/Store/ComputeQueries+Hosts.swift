@@ -13,7 +13,8 @@ extension ComputeQueries {
     /// Sizes of the live servers on each host (one grouped query): what the scheduler counts
     /// as used before the agents' next report.
     func instanceLoadByHost() async throws -> [String: (count: Int, vcpus: Int, memoryMB: Int, diskGB: Int)] {
-        func sum(_ column: String) -> SQLFunction { SQLFunction("SUM", args: SQLIdentifier(column)) }
+        // PostgreSQL sums BIGINT columns as NUMERIC: cast back so both databases decode an integer.
+        func sum(_ column: String) -> SQLRaw { SQLRaw("CAST(SUM(\(column)) AS BIGINT)") }
         var result: [String: (count: Int, vcpus: Int, memoryMB: Int, diskGB: Int)] = [:]
         for row in try await sql.select().column("host")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(sum("vcpus"), as: "vcpus")

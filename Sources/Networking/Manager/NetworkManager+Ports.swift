@@ -38,7 +38,7 @@ extension NetworkManager {
             throw NetworkErrors.invalidInput("binding:vnic_type '\(vnic)' is not supported")
         }
         let now = Timestamp.now()
-        return try await write { q in
+        return try await writeRetryingDuplicates { q in
             let network = try await self.visibleNetwork(networkID, auth: auth, in: q)
             let target = NetworkPolicy.target(projectID: project, network: network)
             try self.policy.enforce("create_port", auth, target: target)

@@ -26,6 +26,12 @@ final class NetworkManager: Sendable {
         try await database.write { try await body(NetworkQueries(sql: $0)) }
     }
 
+    /// A write that picks free values (addresses, MACs) and may race another transaction
+    /// for them on PostgreSQL: tried again, as Neutron retries on a duplicate entry.
+    func writeRetryingDuplicates<T: Sendable>(_ body: @Sendable (NetworkQueries) async throws -> T) async throws -> T {
+        try await database.write(retryingDuplicates: 4) { try await body(NetworkQueries(sql: $0)) }
+    }
+
     /// A network the caller may see (its own, shared, external; any for admins), else 404.
     func visibleNetwork(_ id: String, auth: AuthContext, in q: NetworkQueries) async throws -> NetworkRecord {
         guard let network = try await q.network(id: id)?.seen(by: auth.projectID),

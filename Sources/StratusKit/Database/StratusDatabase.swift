@@ -69,5 +69,25 @@ public final class StratusDatabase: Sendable {
         }
     }
 
+    /// `write`, run again (up to `attempts` times in all) when it lost a race on a unique
+    /// key to a concurrent transaction, as PostgreSQL writers may when both pick the same
+    /// free value (an IP address, a MAC); only the last failure is reported, as a 409.
+    public func write<T: Sendable>(
+        retryingDuplicates attempts: Int, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await backend.transaction(body)
+            } catch let error where DatabaseErrors.isUniqueViolation(error) {
+                guard attempt < attempts else {
+                    throw APIError.conflict("Conflict occurred attempting to store the resource: a duplicate entry exists.")
+                }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 5...40)))
+            }
+        }
+    }
+
     public func close() async { await backend.close() }
 }
