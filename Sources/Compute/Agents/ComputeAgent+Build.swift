@@ -56,7 +56,7 @@ extension ComputeAgent {
         var names = Dictionary(
             try await network.networks(ids: networkIDs).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var vifs: [InstanceVIF] = []
-        let owner = "compute:" + (instance.availabilityZone ?? configuration.defaultAvailabilityZone)
+        let owner = portOwner(of: instance)
         for requested in instance.request.networks {
             let port: PortSummary
             var created = false
@@ -101,6 +101,11 @@ extension ComputeAgent {
             current.node = nil
             try await q.save(current)
         }
+    }
+
+    /// The `device_owner` of a server's ports, as Nova sets it: `compute:<zone>`.
+    func portOwner(of instance: InstanceRecord) -> String {
+        "compute:" + (instance.availabilityZone ?? configuration.defaultAvailabilityZone)
     }
 
     func setTaskState(_ uuid: String, _ task: String?, _ change: (@Sendable (inout InstanceRecord) -> Void)? = nil) async throws {

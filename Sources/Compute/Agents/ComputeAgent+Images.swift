@@ -112,7 +112,7 @@ extension ComputeAgent {
         guard let instance = try await instance(uuid) else { return }
         for vif in instance.networkInfo {
             _ = try await backends.network.bindPort(
-                id: vif.portID, hostID: "", deviceID: uuid, deviceOwner: "compute:" + (instance.availabilityZone ?? "nova"))
+                id: vif.portID, hostID: "", deviceID: uuid, deviceOwner: portOwner(of: instance))
         }
         try await backends.placement.deleteAllocations(consumerUUID: uuid)
         try await setTaskState(uuid, nil) {
@@ -127,7 +127,7 @@ extension ComputeAgent {
     /// Spawns the server's guest here again from `imageID`, its ports bound to this host.
     func spawnAgain(_ instance: InstanceRecord, imageID: String, powerOn: Bool = true) async throws {
         var interfaces: [GuestInterface] = []
-        let owner = "compute:" + (instance.availabilityZone ?? configuration.defaultAvailabilityZone)
+        let owner = portOwner(of: instance)
         for vif in instance.networkInfo {
             let port = try await backends.network.bindPort(id: vif.portID, hostID: host, deviceID: instance.uuid, deviceOwner: owner)
             interfaces.append(

@@ -68,7 +68,7 @@ extension ComputeAgent {
                     for vif in instance.networkInfo {
                         _ = try await self.backends.network.bindPort(
                             id: vif.portID, hostID: migration.sourceHost, deviceID: uuid,
-                            deviceOwner: "compute:" + (instance.availabilityZone ?? "nova"))
+                            deviceOwner: self.portOwner(of: instance))
                     }
                     _ = try await self.backends.bus.call(
                         ComputeRPC.compute(host: migration.sourceHost), method: Self.migrationSourceMethod,
