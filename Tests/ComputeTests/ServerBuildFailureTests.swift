@@ -7,12 +7,6 @@ import XCTest
 /// host failed; either way nothing is left behind in Network or Placement.
 final class ServerBuildFailureTests: XCTestCase {
     func testAFailedSpawnIsRescheduledOnAnAlternate() async throws {
-        // Known bug, on PostgreSQL only: after the failed hosts delete their ports, the port the
-        // alternate creates for the same server hits a duplicate key in Networking's address
-        // bookkeeping (409), so the build ends in ERROR. SQLite passes.
-        try XCTSkipIf(
-            ProcessInfo.processInfo.environment["STRATUS_TEST_DATABASE_URL"] != nil,
-            "a port re-created after a delete collides in Networking's free-address ranges on PostgreSQL")
         // compute1 and compute2 fail every spawn; every server still becomes ACTIVE on compute3,
         // having been handed on from whichever failing host was tried first.
         try await ComputeLiveCloud.run(hosts: 3, hostFaults: ["compute1": "spawn=fail", "compute2": "spawn=fail"]) { cloud in

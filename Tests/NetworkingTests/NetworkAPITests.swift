@@ -154,6 +154,52 @@ final class NetworkAPITests: XCTestCase {
         }
     }
 
+    /// Ports deleted while others are created on the same subnet (as a rescheduled build does)
+    /// give their addresses back without corrupting the free ranges: every create succeeds,
+    /// no address is handed out twice, and afterwards the pool fills exactly to its size.
+    func testConcurrentPortDeletesAndCreatesKeepTheFreeRangesConsistent() async throws {
+        try await NetworkTestCloud.run { cloud in
+            let alpha = try await cloud.identity.project("alpha")
+            let network = try await cloud.create("/v2.0/networks", "network", [:], token: alpha.token)
+            let networkID = try XCTUnwrap(network["id"]?.stringValue)
+            _ = try await cloud.create(
+                "/v2.0/subnets", "subnet", ["network_id": .string(networkID), "ip_version": 4, "cidr": "198.18.1.0/27"],
+                token: alpha.token)
+            // 29 pool addresses (.2 to .30). Each round deletes the 6 highest ports, whose
+            // addresses border the free tail that the 6 concurrent creates are splitting.
+            var live: [String] = []
+            for _ in 0..<12 {
+                let port = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: alpha.token)
+                live.append(try XCTUnwrap(port["id"]?.stringValue))
+            }
+            for _ in 0..<4 {
+                let doomed = Array(live.suffix(6))
+                live.removeLast(6)
+                let results = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                    for id in doomed {
+                        group.addTask { (Int(try await cloud.call(.delete, "/v2.0/ports/\(id)", token: alpha.token).status.code), nil) }
+                        group.addTask {
+                            let created = try await cloud.call(
+                                .post, "/v2.0/ports", token: alpha.token, json: ["port": ["network_id": .string(networkID)]])
+                            return (Int(created.status.code), created.json?["port"]?["id"]?.stringValue)
+                        }
+                    }
+                    return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+                }
+                XCTAssertEqual(results.map(\.0).sorted(), Array(repeating: 201, count: 6) + Array(repeating: 204, count: 6))
+                live += results.compactMap(\.1)
+            }
+            // 12 ports now; the remaining 17 pool addresses are all still free, each once.
+            for _ in 0..<17 { _ = try await cloud.create("/v2.0/ports", "port", ["network_id": .string(networkID)], token: alpha.token) }
+            let full = try await cloud.call(.post, "/v2.0/ports", token: alpha.token, json: ["port": ["network_id": .string(networkID)]])
+            XCTAssertEqual(full.type, "IpAddressGenerationFailure")
+            let ports = try await cloud.call(.get, "/v2.0/ports?network_id=\(networkID)", token: alpha.token)
+            let addresses = ports.json?["ports"]?.arrayValue?.compactMap { $0["fixed_ips"]?.arrayValue?.first?["ip_address"]?.stringValue } ?? []
+            XCTAssertEqual(addresses.count, 29)
+            XCTAssertEqual(Set(addresses).count, 29, "no address is handed out twice")
+        }
+    }
+
     /// The free ranges follow every way an address is taken or given back: lowest first,
     /// an asked-for address out of the middle, a port's addresses changed, pools changed.
     func testFreeAddressesFollowAllocationsReleasesAndPoolChanges() async throws {

@@ -47,9 +47,12 @@ extension NetworkQueries {
     }
 
     /// Gives an address back to its subnet's free ranges, merged with its neighbours, when
-    /// it lies in one of the subnet's pools.
+    /// it lies in one of the subnet's pools. Takes the subnet's allocation lock as claims do:
+    /// a release merging a range that a concurrent claim is splitting would otherwise write
+    /// overlapping ranges (PostgreSQL runs the two side by side; SQLite never does).
     func releaseAddress(_ address: IPAddress, of subnet: SubnetRecord) async throws {
         guard subnet.allocationPools.contains(where: { $0.contains(address) }) else { return }
+        try await lockSubnetForAllocation(subnet.id)
         let version = address.version
         var first = address
         var last = address
