@@ -28,6 +28,9 @@ enum ServerCreateBody {
             throw ComputeErrors.badRequest("'flavorRef' is a required property")
         }
         let imageRef = try reference(server, "imageRef", required: false) ?? ""
+        let blockDeviceMappings = try BlockDeviceMappingBody.parse(
+            server.object["block_device_mapping_v2"], imageRefGiven: !imageRef.isEmpty, version: version)
+        if imageRef.isEmpty, blockDeviceMappings.isEmpty { throw ComputeErrors.badRequest("Missing imageRef attribute") }
         let networks = try parseNetworks(server.object["networks"], version: version)
         var metadata: [String: String] = [:]
         if let value = server.object["metadata"] {
@@ -88,7 +91,7 @@ enum ServerCreateBody {
             throw ComputeErrors.badRequest("Cannot specify 'hostname' with a max_count greater than 1")
         }
         hostname = hostname.map { $0.lowercased() }
-        return ServerCreateRequest(
+        var request = ServerCreateRequest(
             name: name, description: description, hostname: hostname, flavorRef: flavorRef, imageRef: imageRef,
             networks: networks, keyName: try server.string("key_name", minLength: 1, maxLength: 255), userData: userData,
             metadata: metadata, availabilityZone: try server.string("availability_zone", minLength: 1, maxLength: 255),
@@ -98,6 +101,8 @@ enum ServerCreateBody {
             configDrive: try server.boolean("config_drive") ?? false, tags: tags,
             accessIPv4: try server.string("accessIPv4", minLength: 0), accessIPv6: try server.string("accessIPv6", minLength: 0),
             adminPass: try server.string("adminPass", minLength: 0))
+        request.blockDeviceMappings = blockDeviceMappings
+        return request
     }
 
     /// A flavor or image reference: an id, or a link whose last path segment is the id.

@@ -22,6 +22,7 @@ extension ComputeManager {
         let userID = auth.userID
         try policy.enforce("os_compute_api:servers:create", auth, target: ["project_id": .string(projectID)])
         let flavor = try await bootFlavor(request.flavorRef, auth)
+        try BlockDeviceMapping.validate(request.blockDeviceMappings, imageRef: request.imageRef, flavor: flavor)
         let image = try await bootImage(request.imageRef, flavor: flavor, backends: backends)
         let networks = try await resolveNetworks(request, projectID: projectID, backends: backends)
         let (forcedHost, forcedNode, zone) = try parseAvailabilityZone(request.availabilityZone, auth)

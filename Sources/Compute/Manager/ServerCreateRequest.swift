@@ -15,6 +15,8 @@ struct ServerCreateRequest: Sendable {
     var hostname: String?
     var flavorRef: String
     var imageRef: String
+    /// `block_device_mapping_v2`, checked item by item; empty when not given.
+    var blockDeviceMappings: [BlockDeviceMapping] = []
     var networks: Networks
     var keyName: String?
     var userData: String?
