@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a server carries besides its disk, through python-openstackclient: metadata
-# (properties) set and unset, tags set, filtered on and removed, and backups whose
-# rotation keeps only the newest ones in the Image service.
+# (properties) set and unset, tags set, filtered on and removed, backups whose rotation
+# keeps only the newest ones in the Image service, and block device mappings.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 start_stratus --fake-compute-hosts 1 || bail "server did not start"
@@ -47,5 +47,19 @@ expect_ok "image show nightly-3" "${OSC[@]}" image show nightly-3 -f json
 expect_json "the backup names its server and type" \
     "'$VM1' in str(f(d, 'properties')) and 'daily' in str(f(d, 'properties')) and f(d, 'status') == 'active'"
 
-expect_ok "server delete" "${OSC[@]}" server delete --wait vm1 vm2
+# --- block device mappings ------------------------------------------------------------------------
+expect_ok "flavor with swap and ephemeral" "${OSC[@]}" flavor create --ram 512 --vcpus 1 --disk 1 --swap 512 --ephemeral 2 disks
+expect_ok "server create --swap --ephemeral" "${OSC[@]}" server create --image stratus-tiny --flavor disks --network private \
+    --swap 256 --ephemeral size=2 --wait vm3 -f json
+expect_json "ACTIVE with local swap and ephemeral disks" "f(d, 'status') == 'ACTIVE'"
+expect_fail_status "a swap bigger than the flavor's" 400 "${OSC[@]}" server create --image stratus-tiny --flavor disks \
+    --network private --swap 1024 vm4
+expect_contains "Nova's message" "Swap drive requested is larger than instance type allows" "$ERR"
+expect_fail_status "boot from volume needs Block Storage" 400 "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
+    --network private --boot-from-volume 1 vm5
+expect_contains "the refusal says why" "Block Storage service is not running" "$ERR"
+expect_ok "server list" "${OSC[@]}" server list -f json
+expect_json "the refused creates left nothing" "sorted(f(x, 'Name') for x in d) == ['vm1', 'vm2', 'vm3']"
+
+expect_ok "server delete" "${OSC[@]}" server delete --wait vm1 vm2 vm3
 finish
