@@ -88,7 +88,7 @@ enum ServerCreateBody {
             throw ComputeErrors.badRequest("Cannot specify 'hostname' with a max_count greater than 1")
         }
         hostname = hostname.map { $0.lowercased() }
-        return ServerCreateRequest(
+        var request = ServerCreateRequest(
             name: name, description: description, hostname: hostname, flavorRef: flavorRef, imageRef: imageRef,
             networks: networks, keyName: try server.string("key_name", minLength: 1, maxLength: 255), userData: userData,
             metadata: metadata, availabilityZone: try server.string("availability_zone", minLength: 1, maxLength: 255),
@@ -98,6 +98,8 @@ enum ServerCreateBody {
             configDrive: try server.boolean("config_drive") ?? false, tags: tags,
             accessIPv4: try server.string("accessIPv4", minLength: 0), accessIPv6: try server.string("accessIPv6", minLength: 0),
             adminPass: try server.string("adminPass", minLength: 0))
+        request.personality = try PersonalityBody.parse(server.object["personality"]) ?? []
+        return request
     }
 
     /// A flavor or image reference: an id, or a link whose last path segment is the id.
