@@ -133,6 +133,7 @@ final class PersonalityTests: XCTestCase {
             XCTAssertEqual(list.json?["servers"]?.arrayValue?.count, 0, "no refused create left a server")
             let fits = try await create([Self.file("/a", "fits"), Self.file("/b", "too")])
             XCTAssertEqual(fits.status, 202)
+            try await cloud.waitFor(try XCTUnwrap(fits.json?["server"]?["id"]?.stringValue), status: "ACTIVE")
         }
     }
 
