@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import StratusKit
 import StratusTestSupport
 import XCTest
@@ -164,6 +166,26 @@ final class PersonalityTests: XCTestCase {
                 let document = try await metadata.get("/openstack/latest/meta_data.json", instance: id, project: project)
                 XCTAssertEqual(document.json?["files"], [["path": "/etc/new", "content_path": "/content/0000"]])
             }
+        }
+    }
+
+    func testAnImageThatMandatesAConfigDriveGetsOne() async throws {
+        try await ComputeLiveCloud.run(hosts: 1) { cloud in
+            var patch = HTTPClientRequest(url: cloud.cloud.imageURL + "/v2/images/\(cloud.imageID)")
+            patch.method = .PATCH
+            patch.headers.add(name: "X-Auth-Token", value: cloud.adminToken)
+            patch.headers.add(name: "Content-Type", value: "application/openstack-images-v2.1-json-patch")
+            let operations: JSONValue = [["op": "add", "path": "/img_config_drive", "value": "mandatory"]]
+            patch.body = .bytes(ByteBuffer(bytes: operations.serialized()))
+            let patched = try await HTTPClient.shared.execute(patch, timeout: .seconds(30))
+            _ = try await patched.body.collect(upTo: 1 << 20)
+            XCTAssertEqual(patched.status.code, 200)
+
+            let id = try await cloud.createServer("mandated-1")
+            let server = try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(server["config_drive"]?.stringValue, "True", "img_config_drive=mandatory")
+            let spec = try await cloud.guestSpec(of: id)
+            XCTAssertNotNil(spec.configDrive?.file("openstack/latest/meta_data.json"))
         }
     }
 }
