@@ -253,12 +253,23 @@ final class MetadataServiceTests: XCTestCase {
             let subnetID = try await XCTUnwrapAsync(
                 try await cloud.cloud.call(.GET, net + "/v2.0/networks/\(cloud.networkID)", token: cloud.adminToken)
                     .json?["network"]?["subnets"]?.arrayValue?.first?.stringValue)
-            let router = try await cloud.cloud.create(net + "/v2.0/routers", "router", ["name": "meta-router"])
+            let external = try await cloud.cloud.create(
+                net + "/v2.0/networks", "network", ["name": "ext", "router:external": true])
+            let externalID = try XCTUnwrap(external["id"]?.stringValue)
+            _ = try await cloud.cloud.create(
+                net + "/v2.0/subnets", "subnet",
+                ["network_id": .string(externalID), "ip_version": 4, "cidr": "203.0.113.0/24", "enable_dhcp": false])
+            let router = try await cloud.cloud.create(
+                net + "/v2.0/routers", "router", ["name": "meta-router", "external_gateway_info": ["network_id": .string(externalID)]])
             let routerID = try XCTUnwrap(router["id"]?.stringValue)
             let added = try await cloud.cloud.call(
                 .PUT, net + "/v2.0/routers/\(routerID)/add_router_interface", token: cloud.adminToken,
                 json: ["subnet_id": .string(subnetID)])
             XCTAssertEqual(added.status, 200)
+            let portID = try await XCTUnwrapAsync(try await cloud.ports(deviceID: id).first?["id"])
+            let floating = try await cloud.cloud.create(
+                net + "/v2.0/floatingips", "floatingip", ["floating_network_id": .string(externalID), "port_id": portID])
+            let floatingAddress = try XCTUnwrap(floating["floating_ip_address"]?.stringValue)
             try await MetadataTestService.run(cloud) { metadata in
                 let path = "/openstack/latest/meta_data.json"
                 let byNetwork = try await metadata.request(
@@ -269,6 +280,9 @@ final class MetadataServiceTests: XCTestCase {
                     .GET, "/latest/meta-data/instance-id", headers: ["X-Forwarded-For": address + ", 10.0.0.1", "X-Neutron-Router-ID": routerID])
                 XCTAssertEqual(byRouter.status, 200, byRouter.text)
                 XCTAssertTrue(byRouter.text.hasPrefix("i-"))
+                let publicAddress = try await metadata.request(
+                    .GET, "/latest/meta-data/public-ipv4", headers: ["X-Forwarded-For": address, "X-Neutron-Network-ID": cloud.networkID])
+                XCTAssertEqual(publicAddress.text, floatingAddress, "the floating address")
                 let elsewhere = try await metadata.request(
                     .GET, path, headers: ["X-Forwarded-For": address, "X-Neutron-Network-ID": UUID().uuidString.lowercased()])
                 XCTAssertEqual(elsewhere.status, 404, "no server holds the address on that network")
