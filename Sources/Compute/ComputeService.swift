@@ -17,8 +17,12 @@ public final class ComputeService: Sendable {
         serviceType: catalogType, minimum: Microversion(2, 1), maximum: Microversion(2, 96),
         legacyHeader: HTTPField.Name("X-OpenStack-Nova-API-Version")!)
 
+    /// Nova's metadata API port (`metadata.port`); it is not in the catalog.
+    public static let metadataDefaultPort = MetadataSettings.defaultPort
+
     let manager: ComputeManager
     let schedulerConfiguration: SchedulerConfiguration
+    let metadataSettings: MetadataSettings
     let logger: Logger
     let api: ComputeAPI
     /// Where clients reach the API's root, e.g. `http://127.0.0.1:8774`.
@@ -48,6 +52,7 @@ public final class ComputeService: Sendable {
             overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/compute-policy.yaml"))
         let settings = try ComputeSettings(config)
         schedulerConfiguration = try SchedulerConfiguration(config: config)
+        metadataSettings = try MetadataSettings(config: config, dataDirectory: dataDirectory)
         manager = ComputeManager(
             database: database, policy: policy, logger: logger, backends: backends, settings: settings)
         self.logger = logger
@@ -69,6 +74,24 @@ public final class ComputeService: Sendable {
             microversionError: ComputeErrors.microversion)
         api.register(on: router)
         return router
+    }
+
+    /// The metadata API (`MetadataAPI`): no token, no microversions; errors as text.
+    public func makeMetadataRouter() -> Router<StratusRequestContext> {
+        let router = Router(context: StratusRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(service: "metadata"))
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ErrorMiddleware(renderer: MetadataErrorRenderer()))
+        MetadataAPI(manager: manager, settings: metadataSettings, content: metadataContent).register(on: router)
+        return router
+    }
+
+    /// What metadata documents say beyond a server's own record.
+    var metadataContent: MetadataContentSettings {
+        MetadataContentSettings(
+            dhcpDomain: metadataSettings.dhcpDomain, staticVendorData: metadataSettings.staticVendorData,
+            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone)
     }
 
     /// The conductor, the scheduler and one compute agent per host of the plan, on the
@@ -102,7 +125,8 @@ public final class ComputeService: Sendable {
         for host in plan.hostNames {
             let agent = ComputeAgent(
                 host: host, driver: FakeVirtDriver(hostname: host, faults: faults), database: database,
-                backends: backends, configuration: schedulerConfiguration, logger: logger)
+                backends: backends, configuration: schedulerConfiguration, logger: logger,
+                metadataContent: metadataContent)
             agents.append(agent)
             services.append(
                 RPCServer(transport: transport, target: ComputeRPC.compute(host: host), endpoints: [agent.endpoint], logger: logger))

@@ -122,7 +122,7 @@ public struct HTTPNetworkClient: NetworkClient {
             mtu: json["mtu"]?.intValue.map { Int($0) })
     }
 
-    private func portSummary(_ json: JSONValue) throws -> PortSummary {
+    func portSummary(_ json: JSONValue) throws -> PortSummary {
         guard let id = json["id"]?.stringValue, let networkID = json["network_id"]?.stringValue else {
             throw ServiceClientError(service: "network", status: 200, message: "A port in the response lacks its id")
         }

@@ -124,4 +124,11 @@ public protocol NetworkClient: Sendable {
     func unbindPort(id: String) async throws
     /// Deletes the port; a port that is gone is not an error.
     func deletePort(id: String) async throws
+    /// The subnets among `ids` that exist, in one request (for a server's network metadata).
+    func subnets(ids: [String]) async throws -> [SubnetSummary]
+    /// The ports on any of `networkIDs` holding the fixed address `ipAddress` (how Neutron's
+    /// metadata agent finds the server behind a request's source address).
+    func ports(fixedIP ipAddress: String, networkIDs: [String]) async throws -> [PortSummary]
+    /// The floating addresses associated with each of the ports, by port id.
+    func floatingIPAddresses(portIDs: [String]) async throws -> [String: [String]]
 }

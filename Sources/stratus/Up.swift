@@ -14,7 +14,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, the metadata API: 8775, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -72,6 +72,7 @@ struct Up: AsyncParsableCommand {
         let compute = try await ComputeService(
             dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(computePort)", authURL: identityURL,
             logger: logger, backends: computeBackends)
+        let metadataPort = try config.int("metadata.port", default: ComputeService.metadataDefaultPort)
         var hostPlan = try ComputeHostPlan(config: config)
         if let computeDriver { hostPlan.driver = computeDriver }
         if let fakeComputeHosts {
@@ -113,6 +114,7 @@ struct Up: AsyncParsableCommand {
             APIServerSpec(
                 name: "compute", host: host, port: computePort,
                 router: compute.makeRouter(tokenValidator: identity.tokenValidator)),
+            APIServerSpec(name: "metadata", host: host, port: metadataPort, router: compute.makeMetadataRouter()),
         ] + objectStorage.servers(host: host, tokenValidator: identity.tokenValidator)
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
@@ -125,6 +127,7 @@ struct Up: AsyncParsableCommand {
                     logger.warning("not every compute host registered with Placement within 30 s")
                 }
                 let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
+                    "metadata   http://\(host):\(metadataPort)   (Nova's metadata API, not in the catalog; secret: metadata.proxy_shared_secret or \(dataDirectory)/metadata-proxy-secret)",
                     tinyImage,
                     "clouds.yaml: \(dataDirectory)/clouds.yaml   openrc: \(dataDirectory)/openrc",
                     "Try: OS_CLIENT_CONFIG_FILE=\(dataDirectory)/clouds.yaml openstack --os-cloud stratus token issue",

@@ -26,6 +26,8 @@ struct ComputeLiveCloud: Sendable {
     let imageID: String
     /// A shared network with one IPv4 subnet (192.0.2.0/24).
     let networkID: String
+    /// The conductor, scheduler and agents (with their fake drivers).
+    let workers: ComputeWorkers
 
     /// - Parameters:
     ///   - hosts: how many fake compute hosts (`compute1` … `computeN`).
@@ -93,7 +95,7 @@ struct ComputeLiveCloud: Sendable {
                 try await body(
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
-                        networkID: networkID))
+                        networkID: networkID, workers: workers))
             } catch {
                 failure = error
             }

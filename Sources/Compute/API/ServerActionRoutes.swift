@@ -103,10 +103,14 @@ extension ComputeAPI {
                 }
                 let metadata = try object["metadata"].map { try Self.metadataBody(["metadata": $0], key: "metadata") }
                 let description: String?? = object["description"].map { $0.stringValue }
+                if object["personality"] != nil, Self.version(context).isAtLeast(2, 57) {
+                    throw ComputeErrors.invalidInput(
+                        "rebuild", value, "Additional properties are not allowed ('personality' was unexpected)")
+                }
                 let instance = try await manager.rebuildServer(
                     uuid, imageRef: String(imageRef.split(separator: "/").last ?? ""),
-                    name: object["name"]?.stringValue, metadata: metadata, description: description, auth,
-                    requestID: requestID)
+                    name: object["name"]?.stringValue, metadata: metadata, description: description,
+                    personality: try PersonalityBody.parse(object["personality"]), auth, requestID: requestID)
                 var server = ServerWire.detail(
                     instance, fault: nil, self, version: Self.version(context), isAdmin: manager.policy.isAdmin(auth))
                 if manager.settings.enableInstancePassword, case .object(var fields) = server {

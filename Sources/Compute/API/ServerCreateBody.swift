@@ -102,6 +102,7 @@ enum ServerCreateBody {
             accessIPv4: try server.string("accessIPv4", minLength: 0), accessIPv6: try server.string("accessIPv6", minLength: 0),
             adminPass: try server.string("adminPass", minLength: 0))
         request.blockDeviceMappings = blockDeviceMappings
+        request.personality = try PersonalityBody.parse(server.object["personality"]) ?? []
         return request
     }
 

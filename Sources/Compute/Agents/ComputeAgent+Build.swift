@@ -15,12 +15,13 @@ extension ComputeAgent {
                 try await setTaskState(uuid, TaskState.networking)
                 let vifs = try await plugNetworks(instance, madePorts: &madePorts)
                 try await setTaskState(uuid, TaskState.spawning) { $0.networkInfo = vifs }
-                let guest = GuestSpec(
-                    uuid: uuid, name: instance.instanceName, hostname: instance.hostname,
-                    flavor: instance.flavor.guestFlavor, imageID: instance.imageRef.isEmpty ? nil : instance.imageRef,
+                var plugged = instance
+                plugged.networkInfo = vifs
+                let guest = try await guestSpec(
+                    plugged, imageID: instance.imageRef.isEmpty ? nil : instance.imageRef,
                     interfaces: vifs.map {
                         GuestInterface(portID: $0.portID, macAddress: $0.macAddress, networkID: $0.networkID, fixedIPs: $0.addresses)
-                    }, userData: instance.userData, keyData: instance.keyData)
+                    })
                 try await driver.spawn(guest, powerOn: true)
                 try await write { q in
                     guard var current = try await q.instance(uuid: uuid) else { return }

@@ -134,11 +134,6 @@ extension ComputeAgent {
                 GuestInterface(portID: port.id, macAddress: port.macAddress, networkID: port.networkID,
                                fixedIPs: port.fixedIPs.compactMap(\.ipAddress)))
         }
-        try await driver.spawn(
-            GuestSpec(
-                uuid: instance.uuid, name: instance.instanceName, hostname: instance.hostname,
-                flavor: instance.flavor.guestFlavor, imageID: imageID, interfaces: interfaces,
-                userData: instance.userData, keyData: instance.keyData),
-            powerOn: powerOn)
+        try await driver.spawn(try await guestSpec(instance, imageID: imageID, interfaces: interfaces), powerOn: powerOn)
     }
 }

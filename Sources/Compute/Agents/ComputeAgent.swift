@@ -17,6 +17,8 @@ final class ComputeAgent: Sendable {
     let reportInterval: Duration
     let reconcileInterval: Duration
     let logger: Logger
+    /// What a config drive's metadata says beyond the server's own record.
+    let metadataContent: MetadataContentSettings
     private let registered = Mutex(false)
 
     /// Whether the host's service record, node and Placement inventory exist.
@@ -25,7 +27,8 @@ final class ComputeAgent: Sendable {
     init(
         host: String, driver: any VirtDriver, database: StratusDatabase, backends: ComputeBackends,
         configuration: SchedulerConfiguration, reportInterval: Duration = .seconds(10),
-        reconcileInterval: Duration = .seconds(60), logger: Logger
+        reconcileInterval: Duration = .seconds(60), logger: Logger,
+        metadataContent: MetadataContentSettings = MetadataContentSettings()
     ) {
         self.host = host
         self.driver = driver
@@ -35,6 +38,7 @@ final class ComputeAgent: Sendable {
         self.reportInterval = reportInterval
         self.reconcileInterval = reconcileInterval
         self.logger = logger
+        self.metadataContent = metadataContent
     }
 
     func write<T: Sendable>(_ body: @Sendable (ComputeQueries) async throws -> T) async throws -> T {

@@ -72,6 +72,9 @@ public actor FakeVirtDriver: VirtDriver {
         guard guests[spec.uuid] == nil else { throw VirtDriverError(.guestExists, "Instance \(spec.uuid) already exists on \(hostname).") }
         var guest = Guest(spec: spec, state: .shutdown)
         guest.console.append("fake hypervisor \(hostname): created \(spec.name) (\(spec.uuid)), \(spec.flavor.vcpus) vCPU, \(spec.flavor.memoryMB) MB")
+        if let drive = spec.configDrive {
+            guest.console.append("fake hypervisor \(hostname): config drive \(drive.label) with \(drive.files.count) files")
+        }
         guests[spec.uuid] = guest
         if powerOn { start(spec.uuid, reason: "boot") }
     }
@@ -231,6 +234,10 @@ public actor FakeVirtDriver: VirtDriver {
     }
 
     // MARK: Inspection
+
+    /// The spec the guest was (last) spawned from — its config drive and files included —,
+    /// or nil when the host has no such guest.
+    public func spec(of uuid: String) -> GuestSpec? { guests[uuid]?.spec }
 
     public func consoleOutput(_ uuid: String) async throws -> String {
         try await checkFault(.consoleOutput)

@@ -140,10 +140,15 @@ public struct GuestSpec: Sendable, Codable, Equatable {
     public var volumes: [GuestVolume]
     public var userData: String?
     public var keyData: String?
+    /// Personality files to put into the guest.
+    public var injectedFiles: [GuestFile]
+    /// The config drive to attach, with the metadata it holds; nil for none.
+    public var configDrive: GuestConfigDrive?
 
     public init(
         uuid: String, name: String, hostname: String, flavor: GuestFlavor, imageID: String?,
-        interfaces: [GuestInterface] = [], volumes: [GuestVolume] = [], userData: String? = nil, keyData: String? = nil
+        interfaces: [GuestInterface] = [], volumes: [GuestVolume] = [], userData: String? = nil, keyData: String? = nil,
+        injectedFiles: [GuestFile] = [], configDrive: GuestConfigDrive? = nil
     ) {
         self.uuid = uuid
         self.name = name
@@ -154,7 +159,36 @@ public struct GuestSpec: Sendable, Codable, Equatable {
         self.volumes = volumes
         self.userData = userData
         self.keyData = keyData
+        self.injectedFiles = injectedFiles
+        self.configDrive = configDrive
     }
+}
+
+/// A file handed to a guest: a personality file, or one on its config drive.
+public struct GuestFile: Sendable, Codable, Equatable {
+    public var path: String
+    public var contents: [UInt8]
+
+    public init(path: String, contents: [UInt8]) {
+        self.path = path
+        self.contents = contents
+    }
+}
+
+/// A config drive (Nova's `config-2` volume): the metadata service's documents as files,
+/// `openstack/latest/meta_data.json`, `ec2/latest/meta-data.json`, `openstack/content/0000` …
+public struct GuestConfigDrive: Sendable, Codable, Equatable {
+    /// The volume label guests look for.
+    public var label: String
+    public var files: [GuestFile]
+
+    public init(label: String = "config-2", files: [GuestFile]) {
+        self.label = label
+        self.files = files
+    }
+
+    /// The contents of the file at `path`, or nil.
+    public func file(_ path: String) -> [UInt8]? { files.first { $0.path == path }?.contents }
 }
 
 /// Nova's `InstanceInfo`: the power state and the guest's shape as the hypervisor sees it.

@@ -41,12 +41,15 @@ extension ComputeManager {
             }
             return keypair
         }
-        let buildRequest = BuildRequest(
+        var requested = BuildRequest(
             networks: networks ?? [], securityGroupIDs: securityGroupIDs,
             securityGroupNames: request.securityGroups.isEmpty ? ["default"] : request.securityGroups,
             serverGroupUUID: request.schedulerHints.group, sameHost: request.schedulerHints.sameHost,
             differentHost: request.schedulerHints.differentHost, forcedHost: forcedHost, forcedNode: forcedNode,
             attemptedHosts: [])
+        requested.injectedFiles = request.personality.isEmpty ? nil : request.personality
+        let buildRequest = requested
+        let configDrive = request.configDrive || image?.properties["img_config_drive"] == "mandatory"
         let reservationID = "r-" + String(IDGenerator.hex().prefix(8))
         let now = Timestamp.now()
         let instanceFlavor = InstanceFlavor(flavor)
@@ -64,6 +67,7 @@ extension ComputeManager {
                 }
                 try await self.quotaCheck.checkServerGroupMembers(q, group: group, adding: Int64(count))
             }
+            try await self.quotaCheck.checkInjectedFiles(q, projectID: projectID, files: request.personality)
             var created: [InstanceRecord] = []
             for index in 0..<count {
                 let id = index == 0 ? firstID : try await q.nextInstanceID()
@@ -77,7 +81,7 @@ extension ComputeManager {
                     reservationID: reservationID, launchIndex: index, imageRef: request.imageRef, flavor: instanceFlavor,
                     oldFlavor: nil, newFlavor: nil, imageProperties: imageProperties, keyName: keypair?.name,
                     keyData: keypair?.publicKey, userData: request.userData,
-                    configDrive: request.configDrive ? "True" : "", requestedAvailabilityZone: zone,
+                    configDrive: configDrive ? "True" : "", requestedAvailabilityZone: zone,
                     availabilityZone: zone, request: buildRequest, networkInfo: [], host: nil, node: nil,
                     launchedOn: nil, vmState: VMState.building, taskState: TaskState.scheduling,
                     powerState: PowerState.noState.rawValue, lockedBy: nil, lockedReason: nil,

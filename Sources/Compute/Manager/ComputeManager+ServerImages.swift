@@ -67,7 +67,7 @@ extension ComputeManager {
     /// `rebuild`: the same server on a new (or the same) image; returns the server as it now stands.
     func rebuildServer(
         _ uuid: String, imageRef: String, name: String?, metadata: [String: String]?, description: String??,
-        _ auth: AuthContext, requestID: String
+        personality: [InjectedFile]? = nil, _ auth: AuthContext, requestID: String
     ) async throws -> InstanceRecord {
         let backends = try requireBackends()
         guard let image = try await backends.image.image(id: imageRef) else {
@@ -81,6 +81,9 @@ extension ComputeManager {
         if current.flavor.rootGB > 0, current.flavor.rootGB < image.minDisk {
             throw ComputeErrors.badRequest("Flavor's disk is too small for requested image.")
         }
+        if let personality {
+            try await read { q in try await self.quotaCheck.checkInjectedFiles(q, projectID: current.projectID, files: personality) }
+        }
         let properties = image.properties
         return try await startServerAction(uuid, "rebuild", args: ["image_id": .string(imageRef)], auth, requestID: requestID) {
             $0.imageRef = imageRef
@@ -88,6 +91,7 @@ extension ComputeManager {
             if let name { $0.name = name }
             if let metadata { $0.metadata = metadata }
             if let description { $0.description = description }
+            if let personality { $0.request.injectedFiles = personality.isEmpty ? nil : personality }
         }
     }
 

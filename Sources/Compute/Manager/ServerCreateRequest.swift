@@ -32,6 +32,8 @@ struct ServerCreateRequest: Sendable {
     var accessIPv4: String?
     var accessIPv6: String?
     var adminPass: String?
+    /// Personality files (before 2.57).
+    var personality: [InjectedFile] = []
 }
 
 /// The scheduler hints Nova's create accepts that Stratus acts on.

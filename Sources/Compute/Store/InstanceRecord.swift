@@ -121,6 +121,8 @@ struct BuildRequest: Sendable, Codable, Equatable {
     var shelvedImageID: String? = nil
     /// A resize or cold migration waiting for confirm or revert.
     var migration: PendingMigration? = nil
+    /// The personality files of the create (or the latest rebuild that gave some).
+    var injectedFiles: [InjectedFile]? = nil
 }
 
 /// Where a resized or migrated server came from, kept until the resize is confirmed or
