@@ -197,6 +197,17 @@ expect_ok() {
     if [[ "$RC" == 0 ]]; then _record 1 "$desc"; else _record 0 "$desc" "\$ $*" "$(_last_output)"; fi
 }
 
+# expect_py DESC <<'EOF' … EOF: runs the Python script read from standard input (a
+# here-document) in the test venv; passes when it exits 0. The script goes through a file:
+# `run` gives commands /dev/null as their input, so `"$PY" -` would run an empty script.
+expect_py() {
+    local desc=$1 script
+    script="$(mktemp "$SCRATCH/script.XXXXXX.py")"
+    cat >"$script"
+    [[ -s "$script" ]] || { _record 0 "$desc" "no script on standard input"; return; }
+    expect_ok "$desc" "$PY" "$script"
+}
+
 # expect_fail DESC CMD...: command exits non-zero.
 expect_fail() {
     local desc=$1

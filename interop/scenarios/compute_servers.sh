@@ -170,7 +170,7 @@ for i in 1 2 3; do expect_ok "delete q$i" "${OSC[@]}" server delete --wait "q$i"
 
 # --- microversions and the SDK --------------------------------------------------------------
 expect_ok "server list --os-compute-api-version 2.79" "${OSC[@]}" --os-compute-api-version 2.79 server list -f json
-expect_ok "openstacksdk create_server(wait) and delete_server(wait)" "$PY" - <<'PYEOF'
+expect_py "openstacksdk create_server(wait) and delete_server(wait)" <<'PYEOF'
 import openstack
 conn = openstack.connect(cloud="stratus")
 server = conn.create_server("sdkvm", image="stratus-tiny", flavor="m1.tiny", network="private", wait=True, timeout=60)
@@ -202,7 +202,7 @@ expect_json "none left" "len(d) == 0"
 expect_ok "port list --device-owner compute:nova" "${OSC[@]}" port list --device-owner compute:nova -f json
 expect_json "no leaked port" "len(d) == 0"
 [[ "$OUT" == "[]" ]] || "${OSC[@]}" port list --device-owner compute:nova --long -f json >&2
-expect_ok "resource provider usages" "$PY" - <<'PYEOF'
+expect_py "resource provider usages" <<'PYEOF'
 import openstack
 conn = openstack.connect(cloud="stratus")
 for rp in conn.placement.resource_providers():
