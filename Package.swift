@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "ComputeTests",
             dependencies: [
-                "Compute", "Identity", "StratusKit", "StratusTestSupport", "ServiceClients",
+                "Compute", "Identity", "Networking", "StratusKit", "StratusTestSupport", "ServiceClients",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -43,6 +43,11 @@ public final class NetworkService: Sendable {
         return router
     }
 
+    /// Where port events for servers go (Compute's external events API).
+    public func notifyCompute(through sink: any ServerPortEventSink) {
+        manager.computeNotifier.install(sink)
+    }
+
     public func shutdown() async {
         await database.close()
     }

@@ -64,7 +64,10 @@ struct Up: AsyncParsableCommand {
             credentials: ServiceCredentials(
                 authURL: identityURL + "/v3", userName: Self.serviceUserName,
                 password: try Self.servicePassword(dataDirectory: dataDirectory), projectName: "service"),
-            endpointOverrides: ["image": imageURL, "network": networkURL, "placement": placementURL])
+            endpointOverrides: [
+                "image": imageURL, "network": networkURL, "placement": placementURL,
+                "compute": "http://\(host):\(computePort)/v2.1",
+            ])
         let computeBackends = ComputeBackends(
             bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
             image: HTTPImageClient(session: serviceSession), network: HTTPNetworkClient(session: serviceSession),
@@ -80,6 +83,7 @@ struct Up: AsyncParsableCommand {
             hostPlan.fakeHosts = fakeComputeHosts
         }
         let computeWorkers = try compute.makeWorkers(plan: hostPlan)
+        network.notifyCompute(through: ComputePortEvents(client: HTTPComputeEventClient(session: serviceSession)))
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")

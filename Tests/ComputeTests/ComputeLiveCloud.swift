@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import Networking
 import ServiceClients
 import ServiceLifecycle
 import StratusKit
@@ -92,6 +93,10 @@ struct ComputeLiveCloud: Sendable {
                 _ = try await cloud.create(
                     cloud.networkURL + "/v2.0/subnets", "subnet",
                     ["network_id": .string(networkID), "ip_version": 4, "cidr": "192.0.2.0/24", "project_id": .string(adminProject)])
+                let computeURL = "http://127.0.0.1:\(port)"
+                cloud.network.notifyCompute(
+                    through: TestPortEvents(
+                        client: HTTPComputeEventClient(session: cloud.session(overrides: ["compute": computeURL + "/v2.1"]))))
                 try await body(
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
@@ -236,5 +241,14 @@ struct ComputeLiveCloud: Sendable {
     func image(_ id: String) async throws -> JSONValue? {
         let answer = try await cloud.call(.GET, cloud.imageURL + "/v2/images/\(id)", token: adminToken)
         return answer.status == 200 ? answer.json : nil
+    }
+}
+
+/// Networking's port events to the test's Compute, as `stratus up` wires them.
+private struct TestPortEvents: ServerPortEventSink {
+    let client: HTTPComputeEventClient
+
+    func portChanged(serverUUID: String, portID: String) async throws {
+        try await client.networkChanged(serverUUID: serverUUID, portID: portID)
     }
 }

@@ -35,6 +35,25 @@ final class NetworkBootstrapTests: XCTestCase {
             XCTAssertEqual(
                 privateSubnet["allocation_pools"], [["start": "198.51.100.2", "end": "198.51.100.254"]])
 
+            // router1 joins them once, as DevStack's does: gateway on public, interface at .1.
+            let routerList = try await cloud.call(.get, "/v2.0/routers", token: admin)
+            let routers = try XCTUnwrap(routerList.json?["routers"]?.arrayValue)
+            XCTAssertEqual(routers.map { $0["name"] }, ["router1"])
+            let router = try XCTUnwrap(routers.first)
+            XCTAssertEqual(router["external_gateway_info"]?["network_id"], publicNet["id"])
+            XCTAssertEqual(router["external_gateway_info"]?["enable_snat"], true)
+            let routerID = try XCTUnwrap(router["id"]?.stringValue)
+            let interfaces = try await cloud.call(
+                .get, "/v2.0/ports?device_id=\(routerID)&device_owner=network:router_interface", token: admin)
+            XCTAssertEqual(
+                interfaces.json?["ports"]?.arrayValue?.map { $0["fixed_ips"]?.arrayValue?.first?["ip_address"] },
+                ["198.51.100.1"])
+            // A floating IP for a port on private can be had through it.
+            let floating = try await cloud.call(
+                .post, "/v2.0/floatingips", token: admin,
+                json: ["floatingip": ["floating_network_id": publicNet["id"]!]])
+            XCTAssertEqual(floating.status, .created)
+
             // The owner's members see and use it, as `openstack server create --network private` needs.
             let visible = try await cloud.call(.get, "/v2.0/networks?name=private", token: owner.token)
             XCTAssertEqual(visible.json?["networks"]?.arrayValue?.count, 1)

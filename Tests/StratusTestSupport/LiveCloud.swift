@@ -27,6 +27,8 @@ public struct LiveCloud: Sendable {
     public let networkURL: String
     public let imageURL: String
     public let directory: String
+    /// The Network service itself, for wiring what `stratus up` wires (its events to Compute).
+    public let network: NetworkService
 
     public var credentials: ServiceCredentials {
         ServiceCredentials(
@@ -104,7 +106,7 @@ public struct LiveCloud: Sendable {
             try await body(
                 LiveCloud(
                     identity: identity, identityURL: url("identity"), placementURL: url("placement"),
-                    networkURL: url("network"), imageURL: url("image"), directory: directory))
+                    networkURL: url("network"), imageURL: url("image"), directory: directory, network: network))
         } catch {
             failure = error
         }

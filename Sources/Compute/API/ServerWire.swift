@@ -26,6 +26,12 @@ enum ServerWire {
                     "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": .string(vif.macAddress),
                 ])
             }
+            for address in vif.floatingAddresses {
+                list.append([
+                    "version": .int(address.contains(":") ? 6 : 4), "addr": .string(address),
+                    "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": .string(vif.macAddress),
+                ])
+            }
             byNetwork[vif.networkName] = .array(list)
         }
         return .object(byNetwork)

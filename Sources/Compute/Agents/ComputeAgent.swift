@@ -75,6 +75,12 @@ final class ComputeAgent: Sendable {
             try await self.performOnSource(uuid, step: step)
             return .null
         }
+        endpoint.on(ComputeRPC.Method.externalInstanceEvent) { request in
+            guard let uuid = request.args["instance_uuid"]?.stringValue, let name = request.args["name"]?.stringValue
+            else { return .null }
+            await self.handleExternalEvent(name, on: uuid)
+            return .null
+        }
         endpoint.on("get_console_output") { request in
             guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
             return .string(try await self.driver.consoleOutput(uuid))

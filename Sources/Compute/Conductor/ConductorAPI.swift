@@ -13,5 +13,6 @@ enum ComputeRPC {
         static let buildAndRunInstance = "build_and_run_instance"
         static let terminateInstance = "terminate_instance"
         static let instanceAction = "instance_action"
+        static let externalInstanceEvent = "external_instance_event"
     }
 }

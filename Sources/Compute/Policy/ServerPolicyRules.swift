@@ -48,6 +48,8 @@ enum ServerPolicyRules {
             "os_compute_api:os-evacuate": "rule:context_is_admin",
             "os_compute_api:os-shelve:shelve_offload": "rule:context_is_admin",
             "os_compute_api:os-server-diagnostics": "rule:context_is_admin",
+            // Neutron calls it as a service user: Nova's default is the service role.
+            "os_compute_api:os-server-external-events:create": "role:service or rule:context_is_admin",
         ]
         for action in [
             "os_compute_api:servers:start", "os_compute_api:servers:stop", "os_compute_api:servers:reboot",

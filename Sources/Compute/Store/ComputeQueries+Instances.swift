@@ -104,6 +104,21 @@ extension ComputeQueries {
         return instance
     }
 
+    /// The live servers among `uuids` (without metadata and tags), keyed by uuid; one query.
+    func instances(uuids: [String]) async throws -> [String: InstanceRecord] {
+        guard !uuids.isEmpty else { return [:] }
+        let rows = try await sql.select().columns(Self.instanceColumns).from("instances")
+            .where("uuid", .in, uuids).where("deleted", .equal, false).all()
+        return Dictionary(try rows.map(Self.instance).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Replaces only a server's network info (its cached ports and addresses), leaving the
+    /// rest of the record to whoever else is writing it.
+    func setNetworkInfo(uuid: String, _ networkInfo: [InstanceVIF]) async throws {
+        try await sql.update("instances").set("network_info_json", to: Self.encodeJSON(networkInfo))
+            .set("updated_at", to: Timestamp.now().microseconds).where("uuid", .equal, uuid).run()
+    }
+
     /// Servers matching the filters SQL can apply; the caller applies the rest, sorts and pages.
     func instances(
         projectID: String?, includeDeleted: Bool, changedSince: Timestamp? = nil, host: String? = nil,

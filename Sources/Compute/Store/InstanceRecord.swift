@@ -146,6 +146,40 @@ struct InstanceVIF: Sendable, Codable, Equatable {
     /// only unbound.
     var createdByCompute: Bool
     var tag: String?
+    /// Floating addresses associated with the port, as the last `network-changed` event
+    /// found them (Nova's info cache).
+    var floatingAddresses: [String] = []
+
+    init(
+        portID: String, networkID: String, networkName: String, macAddress: String, addresses: [String],
+        createdByCompute: Bool, tag: String?, floatingAddresses: [String] = []
+    ) {
+        self.portID = portID
+        self.networkID = networkID
+        self.networkName = networkName
+        self.macAddress = macAddress
+        self.addresses = addresses
+        self.createdByCompute = createdByCompute
+        self.tag = tag
+        self.floatingAddresses = floatingAddresses
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case portID, networkID, networkName, macAddress, addresses, createdByCompute, tag, floatingAddresses
+    }
+
+    /// Records written before floating addresses were kept have none.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        portID = try container.decode(String.self, forKey: .portID)
+        networkID = try container.decode(String.self, forKey: .networkID)
+        networkName = try container.decode(String.self, forKey: .networkName)
+        macAddress = try container.decode(String.self, forKey: .macAddress)
+        addresses = try container.decode([String].self, forKey: .addresses)
+        createdByCompute = try container.decode(Bool.self, forKey: .createdByCompute)
+        tag = try container.decodeIfPresent(String.self, forKey: .tag)
+        floatingAddresses = try container.decodeIfPresent([String].self, forKey: .floatingAddresses) ?? []
+    }
 }
 
 /// An instance fault: why a server went to ERROR (shown as `fault` on the server).

@@ -36,7 +36,7 @@ extension NetworkManager {
         if let domain = request.dnsDomain { try DNSNames.validate(domain, attribute: "dns_domain") }
         if request.floatingIPAddress != nil { try policy.enforce("create_floatingip:floating_ip_address", auth, target: target) }
         let now = Timestamp.now()
-        return try await write { q in
+        let (created, changed) = try await write { q -> (FloatingIPRecord, [PortRecord]) in
             guard let network = try await q.network(id: networkID)?.seen(by: auth.projectID),
                 self.policy.allows("get_network", auth, target: NetworkPolicy.target(projectID: network.projectID, network: network))
             else { throw NetworkErrors.notFound("Network", networkID) }
@@ -65,8 +65,10 @@ extension NetworkManager {
                 try await self.associate(&floatingIP, portID: portID, fixedIP: request.fixedIPAddress, auth: auth, in: q)
             }
             try await q.save(floatingIP, exists: false)
-            return floatingIP
+            return (floatingIP, try await q.ports(ids: floatingIP.portID.map { [$0] } ?? []))
         }
+        computeNotifier.portsChanged(changed)
+        return created
     }
 
     /// Points the floating IP at a port's fixed address, through the router that joins the
@@ -123,10 +125,11 @@ extension NetworkManager {
     }
 
     func updateFloatingIP(_ id: String, _ request: FloatingIPRequest, expectedRevision: Int64? = nil, auth: AuthContext) async throws -> FloatingIPRecord {
-        try await write { q in
+        let (updated, changed) = try await write { q -> (FloatingIPRecord, [PortRecord]) in
             var floatingIP = try await self.visibleFloatingIP(id, auth: auth, in: q)
             try Self.requireRevision(expectedRevision, current: floatingIP.standard.revisionNumber)
             try self.policy.enforce("update_floatingip", auth, target: Self.routerTarget(floatingIP.projectID))
+            let previousPortID = floatingIP.portID
             switch request.portID {
             case .some(.some(let portID)):
                 try await self.associate(&floatingIP, portID: portID, fixedIP: request.fixedIPAddress, auth: auth, in: q)
@@ -142,17 +145,22 @@ extension NetworkManager {
             floatingIP.standard.updatedAt = Timestamp.now()
             floatingIP.standard.revisionNumber += 1
             try await q.save(floatingIP, exists: true)
-            return floatingIP
+            let touched = Set([previousPortID, floatingIP.portID].compactMap { $0 })
+            return (floatingIP, previousPortID == floatingIP.portID ? [] : try await q.ports(ids: Array(touched)))
         }
+        computeNotifier.portsChanged(changed)
+        return updated
     }
 
     func deleteFloatingIP(_ id: String, expectedRevision: Int64? = nil, auth: AuthContext) async throws {
-        try await write { q in
+        let changed = try await write { q -> [PortRecord] in
             let floatingIP = try await self.visibleFloatingIP(id, auth: auth, in: q)
             try Self.requireRevision(expectedRevision, current: floatingIP.standard.revisionNumber)
             try self.policy.enforce("delete_floatingip", auth, target: Self.routerTarget(floatingIP.projectID))
             try await q.deletePort(floatingIP.floatingPortID)
             try await q.delete("floating_ips", id: id)
+            return try await q.ports(ids: floatingIP.portID.map { [$0] } ?? [])
         }
+        computeNotifier.portsChanged(changed)
     }
 }

@@ -9,6 +9,7 @@ final class NetworkManager: Sendable {
     let settings: NetworkSettings
     let typeDrivers: TypeDrivers
     let logger: Logger
+    let computeNotifier: ComputeNotifier
 
     init(database: StratusDatabase, policy: NetworkPolicy, settings: NetworkSettings, logger: Logger) {
         self.database = database
@@ -16,6 +17,7 @@ final class NetworkManager: Sendable {
         self.settings = settings
         self.typeDrivers = TypeDrivers(settings: settings)
         self.logger = logger
+        self.computeNotifier = ComputeNotifier(logger: logger)
     }
 
     func read<T: Sendable>(_ body: @Sendable (NetworkQueries) async throws -> T) async throws -> T {
