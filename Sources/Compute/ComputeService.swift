@@ -102,7 +102,8 @@ public final class ComputeService: Sendable {
         for host in plan.hostNames {
             let agent = ComputeAgent(
                 host: host, driver: FakeVirtDriver(hostname: host, faults: faults), database: database,
-                backends: backends, configuration: schedulerConfiguration, logger: logger)
+                backends: backends, configuration: schedulerConfiguration,
+                powerSyncInterval: manager.settings.syncPowerStateInterval, logger: logger)
             agents.append(agent)
             services.append(
                 RPCServer(transport: transport, target: ComputeRPC.compute(host: host), endpoints: [agent.endpoint], logger: logger))

@@ -26,6 +26,8 @@ struct ComputeLiveCloud: Sendable {
     let imageID: String
     /// A shared network with one IPv4 subnet (192.0.2.0/24).
     let networkID: String
+    /// Each host's fake hypervisor, for tests that act behind the cloud's back.
+    let drivers: [String: FakeVirtDriver]
 
     /// - Parameters:
     ///   - hosts: how many fake compute hosts (`compute1` … `computeN`).
@@ -54,6 +56,10 @@ struct ComputeLiveCloud: Sendable {
                 logger: logger, backends: backends)
             try await compute.bootstrap()
             let workers = try compute.makeWorkers(plan: ComputeHostPlan(driver: "fake", fakeHosts: hosts, fakeFaults: faults))
+            var drivers: [String: FakeVirtDriver] = [:]
+            for agent in workers.agents {
+                if let driver = agent.driver as? FakeVirtDriver { drivers[agent.host] = driver }
+            }
             for agent in workers.agents {
                 guard let plan = hostFaults[agent.host] else { continue }
                 guard let driver = agent.driver as? FakeVirtDriver else { throw TestFailure("\(agent.host) has no fake driver") }
@@ -93,7 +99,7 @@ struct ComputeLiveCloud: Sendable {
                 try await body(
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
-                        networkID: networkID))
+                        networkID: networkID, drivers: drivers))
             } catch {
                 failure = error
             }

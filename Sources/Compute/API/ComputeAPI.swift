@@ -30,6 +30,7 @@ struct ComputeAPI: Sendable {
         registerLimits(on: router)
         registerUsage(on: router)
         registerMigrations(on: router)
+        registerServerMigrations(on: router)
     }
 
     /// The request's negotiated microversion.

@@ -31,6 +31,7 @@ struct ComputeConductor: Sendable {
             await moveToNewHost(uuid, action: action, context: request.context)
             return .null
         }
+        registerMoves(on: &endpoint)
         return endpoint
     }
 
