@@ -49,7 +49,7 @@ extension ComputeLiveCloud {
         let services = try await compute(.GET, "/os-services?host=\(host)&binary=nova-compute", version: "2.53")
         let id = try XCTUnwrap(services.json?["services"]?[0]?["id"]?.stringValue, "no service on \(host)")
         let answer = try await compute(.PUT, "/os-services/\(id)", version: "2.53", json: ["forced_down": .bool(down)])
-        guard answer.status == 200 else { throw TestFailure("force down \(host): \(answer.status) \(String(describing: answer.json))") }
+        guard answer.status == 200 else { throw TestFailure("force \(down ? "down" : "up") \(host): \(answer.status) \(String(describing: answer.json))") }
     }
 
     /// The server's host as the admin sees it.

@@ -4,9 +4,11 @@ import StratusKit
 /// `rebuild_instance` with `evacuate`): migration `pre-migrating`, ports bound here, a new
 /// guest spawned, the server ACTIVE (STOPPED when it was stopped, or from 2.95) on this
 /// host, migration `done`. A failure leaves the server in ERROR on its old host with its
-/// allocation there, the migration `failed`. The old host, once it runs again (not forced
-/// down), destroys the guest it still has, drops the allocation the migration held there,
-/// and marks the migration `completed`, as Nova's `_destroy_evacuated_instances` does.
+/// allocation there, the migration `failed`. The old host's agent, as soon as it runs (at
+/// its start and with each heartbeat), destroys the guest it still has, drops the
+/// allocation the migration held there, and marks the migration `completed`, as Nova's
+/// `_destroy_evacuated_instances` does when nova-compute starts; only then may an operator
+/// force the service up again.
 extension ComputeAgent {
     static let evacuationMethod = "rebuild_instance"
 
@@ -67,15 +69,13 @@ extension ComputeAgent {
         }
     }
 
-    /// On the old host of evacuated servers, once its service runs again: destroys the guests
-    /// it still has and releases what their migrations held here.
+    /// On the old host of evacuated servers, whenever its agent runs: destroys the guests it
+    /// still has and releases what their migrations held here.
     func cleanUpEvacuatedGuests() async {
         let host = self.host
         guard
-            let migrations = try? await database.read({ sql -> [MigrationRecord] in
-                let q = ComputeQueries(sql: sql)
-                guard let service = try await q.service(host: host, binary: "nova-compute"), !service.forcedDown else { return [] }
-                return try await q.migrations(fromHost: host, type: "evacuation", status: "done")
+            let migrations = try? await database.read({ sql in
+                try await ComputeQueries(sql: sql).migrations(fromHost: host, type: "evacuation", status: "done")
             }),
             !migrations.isEmpty
         else { return }

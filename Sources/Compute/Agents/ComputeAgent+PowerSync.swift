@@ -5,11 +5,9 @@ import StratusKit
 /// changed behind the cloud's back applies Nova's rule: a server that should run (ACTIVE)
 /// but whose guest shut down, crashed or suspended, or a PAUSED one whose guest shut down,
 /// is stopped through the stop action (vm_state `stopped`); a STOPPED server whose guest
-/// runs again is powered off. Servers with a task under way are left to that task. Each
-/// pass first drops the guests of servers evacuated away from this host.
+/// runs again is powered off. Servers with a task under way are left to that task.
 extension ComputeAgent {
     func syncPowerStates() async {
-        await cleanUpEvacuatedGuests()
         let host = self.host
         guard
             let instances = try? await database.read({ sql in

@@ -152,6 +152,7 @@ final class ComputeAgent: Sendable {
                         try await self.write { q in
                             _ = try await q.upsertService(host: host, binary: "nova-compute", topic: "compute")
                         }
+                        await self.cleanUpEvacuatedGuests()
                     } catch {
                         self.logger.warning("heartbeat of \(host) failed: \(error)")
                     }
