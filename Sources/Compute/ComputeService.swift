@@ -87,7 +87,8 @@ public final class ComputeService: Sendable {
         let faults = try plan.fakeFaults.map { try FakeDriverFaultPlan(parsing: $0) } ?? FakeDriverFaultPlan()
         let conductor = ComputeConductor(
             database: database, backends: backends, logger: logger,
-            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone)
+            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone,
+            serviceDownTime: manager.settings.serviceDownTime)
         let scheduler = SchedulerRPCEndpoint(
             database: database, placement: backends.placement, configuration: schedulerConfiguration,
             serviceDownTime: manager.settings.serviceDownTime, logger: logger)

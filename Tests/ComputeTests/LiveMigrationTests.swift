@@ -96,6 +96,15 @@ final class LiveMigrationTests: XCTestCase {
                 id, ["os-migrateLive": ["host": .null, "block_migration": "auto", "force": false]], version: "2.68")
             XCTAssertEqual(forceGone.status, 400, "force is refused from 2.68")
 
+            try await cloud.setForcedDown(source, true)
+            let sourceDown = try await cloud.action(
+                id, ["os-migrateLive": ["host": .null, "block_migration": false, "disk_over_commit": false]], version: "2.1")
+            XCTAssertEqual(
+                sourceDown.json?["badRequest"]?["message"]?.stringValue,
+                "Compute service of \(source) is unavailable at this time.", "the source carries out the transfer")
+            try await cloud.setForcedDown(source, false)
+            try await cloud.waitFor(id, status: "ACTIVE")
+
             try await XCTAssertEqualAsync(try await cloud.action(id, ["os-stop": .null]).status, 202)
             try await cloud.waitFor(id, status: "SHUTOFF")
             let stopped = try await cloud.action(id, Self.auto)

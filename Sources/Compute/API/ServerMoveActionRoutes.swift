@@ -66,8 +66,10 @@ extension ComputeAPI {
         if let force = body["force"], try Self.booleanField("force", force), host == nil {
             throw ComputeErrors.badRequest("Can't force to a non-provided destination")
         }
+        // The password is only answered: no driver here sets one inside the guest (nor does
+        // rebuild's), so it is not sent on to the host.
         try await manager.evacuateServer(
-            uuid, host: host, adminPass: password, targetState: version.isAtLeast(2, 95) ? VMState.stopped : nil, auth,
+            uuid, host: host, targetState: version.isAtLeast(2, 95) ? VMState.stopped : nil, auth,
             requestID: context.requestID)
         if !version.isAtLeast(2, 14), manager.settings.enableInstancePassword {
             return Self.respond(["adminPass": .optional(password)])

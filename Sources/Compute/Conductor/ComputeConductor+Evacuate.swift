@@ -8,8 +8,7 @@ import StratusKit
 /// in `error`.
 extension ComputeConductor {
     func evacuate(
-        _ uuid: String, migrationUUID: String, requestedHost: String?, targetState: String?, adminPass: String?,
-        context: MessagingContext
+        _ uuid: String, migrationUUID: String, requestedHost: String?, targetState: String?, context: MessagingContext
     ) async {
         guard let instance = try? await Self.awaitInstance(uuid, in: database), let source = instance.host else { return }
         var held: [String: [String: Int]] = [:]
@@ -34,7 +33,6 @@ extension ComputeConductor {
                 "instance_uuid": .string(uuid), "migration_uuid": .string(migrationUUID), "dest_node": .string(chosen.nodename),
             ]
             if let targetState { rebuild["target_state"] = .string(targetState) }
-            if let adminPass { rebuild["admin_pass"] = .string(adminPass) }
             try await backends.bus.cast(
                 ComputeRPC.compute(host: chosen.host), method: ComputeAgent.evacuationMethod, args: rebuild, context: context)
         } catch {

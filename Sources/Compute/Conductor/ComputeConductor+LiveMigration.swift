@@ -5,6 +5,7 @@ import StratusKit
 /// migration, the scheduler's choice (the requested host only, never the current one, with
 /// room for the flavor), then the cast that starts the transfer on the source host. A check
 /// that fails leaves the server where it was, ACTIVE or PAUSED, its migration in `error`.
+/// The source's service must be up: it carries out the transfer.
 extension ComputeConductor {
     static let liveMigrateMethod = "live_migrate_instance"
     static let evacuateMethod = "evacuate_instance"
@@ -25,8 +26,7 @@ extension ComputeConductor {
             else { return .null }
             await evacuate(
                 uuid, migrationUUID: migrationUUID, requestedHost: request.args["host"]?.stringValue,
-                targetState: request.args["target_state"]?.stringValue, adminPass: request.args["admin_pass"]?.stringValue,
-                context: request.context)
+                targetState: request.args["target_state"]?.stringValue, context: request.context)
             return .null
         }
     }
@@ -42,6 +42,10 @@ extension ComputeConductor {
             if let requestedHost, requestedHost == source {
                 throw LiveMigrationPrecheckFailed(
                     message: "Unable to migrate instance (\(uuid)) to current host (\(source)).")
+            }
+            let downTime = serviceDownTime
+            guard try await database.read({ try await ComputeQueries(sql: $0).isServiceUp(host: source, downTime: downTime) }) else {
+                throw LiveMigrationPrecheckFailed(message: "Compute service of \(source) is unavailable at this time.")
             }
             held = try await backends.holdSourceAllocation(instance, migrationUUID: migration.uuid)
             var args: [String: JSONValue] = [

@@ -12,7 +12,7 @@ extension ComputeManager {
     /// - Parameters:
     ///   - targetState: `stopped` from 2.95 (the server stays stopped on its new host).
     func evacuateServer(
-        _ uuid: String, host: String?, adminPass: String?, targetState: String?, _ auth: AuthContext, requestID: String
+        _ uuid: String, host: String?, targetState: String?, _ auth: AuthContext, requestID: String
     ) async throws {
         let backends = try requireBackends()
         let rule = Self.evacuateRule
@@ -48,7 +48,6 @@ extension ComputeManager {
         var args: [String: JSONValue] = ["instance_uuid": .string(visible.uuid), "migration_uuid": .string(migrationUUID)]
         if let host { args["host"] = .string(host) }
         if let targetState { args["target_state"] = .string(targetState) }
-        if let adminPass { args["admin_pass"] = .string(adminPass) }
         try await backends.bus.cast(
             ComputeRPC.conductor, method: ComputeConductor.evacuateMethod, args: args,
             context: MessagingContext(auth: auth, requestID: requestID))
