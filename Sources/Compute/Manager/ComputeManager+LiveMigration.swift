@@ -46,6 +46,7 @@ extension ComputeManager {
             try await backends.bus.cast(ComputeRPC.conductor, method: ComputeConductor.liveMigrateMethod, args: args, context: context)
             return
         }
+        args["report_checks"] = true
         do {
             _ = try await backends.bus.call(
                 ComputeRPC.conductor, method: ComputeConductor.liveMigrateMethod, args: args, context: context,
