@@ -110,7 +110,8 @@ public final class ComputeService: Sendable {
         let faults = try plan.fakeFaults.map { try FakeDriverFaultPlan(parsing: $0) } ?? FakeDriverFaultPlan()
         let conductor = ComputeConductor(
             database: database, backends: backends, logger: logger,
-            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone)
+            defaultAvailabilityZone: manager.settings.defaultAvailabilityZone,
+            serviceDownTime: manager.settings.serviceDownTime)
         let scheduler = SchedulerRPCEndpoint(
             database: database, placement: backends.placement, configuration: schedulerConfiguration,
             serviceDownTime: manager.settings.serviceDownTime, logger: logger)
@@ -125,8 +126,8 @@ public final class ComputeService: Sendable {
         for host in plan.hostNames {
             let agent = ComputeAgent(
                 host: host, driver: FakeVirtDriver(hostname: host, faults: faults), database: database,
-                backends: backends, configuration: schedulerConfiguration, logger: logger,
-                metadataContent: metadataContent)
+                backends: backends, configuration: schedulerConfiguration,
+                powerSyncInterval: manager.settings.syncPowerStateInterval, logger: logger, metadataContent: metadataContent)
             agents.append(agent)
             services.append(
                 RPCServer(transport: transport, target: ComputeRPC.compute(host: host), endpoints: [agent.endpoint], logger: logger))

@@ -29,6 +29,8 @@ struct ComputeLiveCloud: Sendable {
     let networkID: String
     /// The conductor, scheduler and agents (with their fake drivers).
     let workers: ComputeWorkers
+    /// Each host's fake hypervisor, for tests that act behind the cloud's back.
+    let drivers: [String: FakeVirtDriver]
 
     /// - Parameters:
     ///   - hosts: how many fake compute hosts (`compute1` … `computeN`).
@@ -57,6 +59,10 @@ struct ComputeLiveCloud: Sendable {
                 logger: logger, backends: backends)
             try await compute.bootstrap()
             let workers = try compute.makeWorkers(plan: ComputeHostPlan(driver: "fake", fakeHosts: hosts, fakeFaults: faults))
+            var drivers: [String: FakeVirtDriver] = [:]
+            for agent in workers.agents {
+                if let driver = agent.driver as? FakeVirtDriver { drivers[agent.host] = driver }
+            }
             for agent in workers.agents {
                 guard let plan = hostFaults[agent.host] else { continue }
                 guard let driver = agent.driver as? FakeVirtDriver else { throw TestFailure("\(agent.host) has no fake driver") }
@@ -100,7 +106,7 @@ struct ComputeLiveCloud: Sendable {
                 try await body(
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
-                        networkID: networkID, workers: workers))
+                        networkID: networkID, workers: workers, drivers: drivers))
             } catch {
                 failure = error
             }

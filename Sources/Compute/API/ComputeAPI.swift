@@ -31,6 +31,7 @@ struct ComputeAPI: Sendable {
         registerUsage(on: router)
         registerMigrations(on: router)
         registerServerExternalEvents(on: router)
+        registerServerMigrations(on: router)
     }
 
     /// The request's negotiated microversion.

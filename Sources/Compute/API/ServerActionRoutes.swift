@@ -118,7 +118,11 @@ extension ComputeAPI {
                     server = .object(fields)
                 }
                 return Self.respond(["server": server], status: .accepted)
-            case "os-migrateLive", "evacuate", "changePassword", "trigger_crash_dump":
+            case "os-migrateLive":
+                return try await liveMigrateAction(uuid, value, context)
+            case "evacuate":
+                return try await evacuateAction(uuid, value, context)
+            case "changePassword", "trigger_crash_dump":
                 throw APIError(.notImplemented, "The action \(name) is not available in this cloud yet.")
             default:
                 throw ComputeErrors.badRequest("There is no such action: \(name)")

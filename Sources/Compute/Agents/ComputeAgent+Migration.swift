@@ -21,6 +21,7 @@ extension ComputeAgent {
         switch action {
         case "finish_migration":
             await runMigrationStep(uuid, event: "compute_finish_resize", context: context) { instance, migration in
+                try await self.setMigrationStatus(migration.uuid, "post-migrating")
                 let target = instance.newFlavor ?? instance.flavor
                 let wasStopped = instance.powerState == PowerState.shutdown.rawValue
                 if migration.sourceHost == self.host {
@@ -40,9 +41,11 @@ extension ComputeAgent {
                     $0.vmState = VMState.resized
                     $0.request.migration?.status = "finished"
                 }
+                try await self.setMigrationStatus(migration.uuid, "finished")
             }
         case "confirm_resize":
             await runMigrationStep(uuid, event: "compute_confirm_resize", context: context) { instance, migration in
+                try await self.setMigrationStatus(migration.uuid, "confirming")
                 if migration.sourceHost == self.host {
                     try await self.driver.confirmResize(uuid)
                 } else {
@@ -57,9 +60,11 @@ extension ComputeAgent {
                     $0.vmState = stopped ? VMState.stopped : VMState.active
                     $0.request.migration = nil
                 }
+                try await self.setMigrationStatus(migration.uuid, "confirmed")
             }
         case "revert_resize":
             await runMigrationStep(uuid, event: "compute_revert_resize", context: context) { instance, migration in
+                try await self.setMigrationStatus(migration.uuid, "reverting")
                 let old = instance.oldFlavor ?? instance.flavor
                 if migration.sourceHost == self.host {
                     try await self.driver.revertResize(uuid)
@@ -89,11 +94,17 @@ extension ComputeAgent {
                     $0.powerState = PowerState.running.rawValue
                     $0.request.migration = nil
                 }
+                try await self.setMigrationStatus(migration.uuid, "reverted")
             }
         default:
             return false
         }
         return true
+    }
+
+    /// Moves the migration record with `uuid` to `status`.
+    func setMigrationStatus(_ uuid: String, _ status: String, destCompute: String? = nil, destNode: String? = nil) async throws {
+        try await write { try await $0.updateMigration(uuid: uuid, status: status, destCompute: destCompute, destNode: destNode) }
     }
 
     /// Runs one step of a pending migration inside its instance action event; a failure
@@ -111,6 +122,9 @@ extension ComputeAgent {
             }
             try? await reportResources()
         } catch {
+            if let migration = try? await instance(uuid)?.request.migration {
+                try? await setMigrationStatus(migration.uuid, "error")
+            }
             try? await setTaskState(uuid, nil) { $0.vmState = VMState.error }
             try? await write { q in
                 try await q.addFault(

@@ -16,6 +16,8 @@ final class ComputeAgent: Sendable {
     let configuration: SchedulerConfiguration
     let reportInterval: Duration
     let reconcileInterval: Duration
+    /// How often the host compares its guests' power states with the database (nil: never).
+    let powerSyncInterval: Duration?
     let logger: Logger
     /// What a config drive's metadata says beyond the server's own record.
     let metadataContent: MetadataContentSettings
@@ -27,9 +29,10 @@ final class ComputeAgent: Sendable {
     init(
         host: String, driver: any VirtDriver, database: StratusDatabase, backends: ComputeBackends,
         configuration: SchedulerConfiguration, reportInterval: Duration = .seconds(10),
-        reconcileInterval: Duration = .seconds(60), logger: Logger,
+        reconcileInterval: Duration = .seconds(60), powerSyncInterval: Duration? = .seconds(600), logger: Logger,
         metadataContent: MetadataContentSettings = MetadataContentSettings()
     ) {
+        self.powerSyncInterval = powerSyncInterval
         self.host = host
         self.driver = driver
         self.database = database
@@ -81,6 +84,8 @@ final class ComputeAgent: Sendable {
             await self.handleExternalEvent(name, on: uuid)
             return .null
         }
+        registerLiveMigration(on: &endpoint)
+        registerEvacuation(on: &endpoint)
         endpoint.on("get_console_output") { request in
             guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
             return .string(try await self.driver.consoleOutput(uuid))
@@ -139,6 +144,8 @@ final class ComputeAgent: Sendable {
             do {
                 try await register()
                 registered.withLock { $0 = true }
+                // As Nova's `init_host`: guests evacuated away while this host was down go.
+                await cleanUpEvacuatedGuests()
                 break
             } catch {
                 logger.debug("compute host \(host) not registered yet: \(error)")
@@ -155,6 +162,7 @@ final class ComputeAgent: Sendable {
                         try await self.write { q in
                             _ = try await q.upsertService(host: host, binary: "nova-compute", topic: "compute")
                         }
+                        await self.cleanUpEvacuatedGuests()
                     } catch {
                         self.logger.warning("heartbeat of \(host) failed: \(error)")
                     }
@@ -164,6 +172,15 @@ final class ComputeAgent: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.reconcileInterval)
                     await self.reconcile()
+                }
+            }
+            if let interval = self.powerSyncInterval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        await self.syncPowerStates()
+                    }
                 }
             }
         }

@@ -18,11 +18,17 @@ extension ComputeConductor {
                 let current = try await backends.placement.allocations(consumerUUID: uuid)
                 heldAllocations = current.allocations
                 let holder = IDGenerator.uuid()
+                try await recordMigration(
+                    instance, uuid: holder, type: action == "migrate" ? "migration" : "resize", status: "pre-migrating",
+                    destHost: nil)
+                migrationUUID = holder
                 guard try await backends.placement.claimAllocations(
                     consumerUUID: holder, allocations: heldAllocations, projectID: instance.projectID,
                     userID: instance.userID, consumerGeneration: nil)
-                else { throw NoValidHost(reason: "The source allocation could not be moved.") }
-                migrationUUID = holder
+                else {
+                    heldAllocations = [:]
+                    throw NoValidHost(reason: "The source allocation could not be moved.")
+                }
                 try await backends.placement.deleteAllocations(consumerUUID: uuid)
                 args["use_new_flavor"] = true
                 if action == "migrate" { args["ignore_hosts"] = [.string(source)] }
@@ -46,7 +52,10 @@ extension ComputeConductor {
                     current.host = chosen.host
                     current.node = chosen.nodename
                     try await q.save(current)
+                    try await q.updateMigration(
+                        uuid: migrationUUID, status: "migrating", destCompute: chosen.host, destNode: chosen.nodename)
                 }
+                try await recordConductorEvent("conductor_migrate_server", uuid: uuid, requestID: context.requestID, error: nil)
                 if chosen.host != source {
                     _ = try await backends.bus.call(
                         ComputeRPC.compute(host: source), method: ComputeAgent.migrationSourceMethod,
@@ -69,11 +78,14 @@ extension ComputeConductor {
                 args: ["instance_uuid": .string(uuid), "action": .string(next)], context: context)
         } catch {
             // Nothing moved: give the source its allocation back and leave the server as it was.
-            if let migrationUUID {
+            if let migrationUUID, !heldAllocations.isEmpty {
                 _ = try? await backends.placement.claimAllocations(
                     consumerUUID: uuid, allocations: heldAllocations, projectID: instance.projectID,
                     userID: instance.userID, consumerGeneration: nil)
                 try? await backends.placement.deleteAllocations(consumerUUID: migrationUUID)
+            }
+            if let migrationUUID {
+                try? await database.write { try await ComputeQueries(sql: $0).updateMigration(uuid: migrationUUID, status: "error") }
             }
             let message = (error as? RemoteError)?.message ?? "\(error)"
             try? await database.write { sql in

@@ -11,6 +11,8 @@ struct ComputeConductor: Sendable {
     let logger: Logger
     /// The zone of hosts in no zoned aggregate.
     let defaultAvailabilityZone: String
+    /// Seconds without a heartbeat after which a host counts as down (`compute.service_down_time`).
+    var serviceDownTime: Int64 = 60
 
     var endpoint: RPCEndpoint {
         var endpoint = RPCEndpoint(version: "1.0")
@@ -31,6 +33,7 @@ struct ComputeConductor: Sendable {
             await moveToNewHost(uuid, action: action, context: request.context)
             return .null
         }
+        registerMoves(on: &endpoint)
         return endpoint
     }
 

@@ -11,8 +11,8 @@ public actor FakeVirtDriver: VirtDriver {
 
     public nonisolated let hostname: String
     public nonisolated let capacity: Capacity
-    private var guests: [String: Guest] = [:]
-    private var faults: FakeDriverFaultPlan
+    var guests: [String: Guest] = [:]
+    var faults: FakeDriverFaultPlan
     private let clock: @Sendable () -> Date
 
     /// The size of a fake host.
@@ -28,7 +28,7 @@ public actor FakeVirtDriver: VirtDriver {
         }
     }
 
-    private struct Guest {
+    struct Guest {
         var spec: GuestSpec
         var state: PowerState
         var rescued = false
@@ -36,6 +36,10 @@ public actor FakeVirtDriver: VirtDriver {
         var flavorBeforeResize: GuestFlavor?
         var startedAt: Date?
         var console: [String] = []
+        /// A live migration this host is sending the guest out on (source side).
+        var outgoingMigration: OutgoingLiveMigration?
+        /// Set while the guest is arriving by live migration: the state it runs in once it has.
+        var arrivingState: PowerState?
     }
 
     public init(
@@ -260,7 +264,7 @@ public actor FakeVirtDriver: VirtDriver {
 
     // MARK: Helpers
 
-    private func existing(_ uuid: String) throws -> Guest {
+    func existing(_ uuid: String) throws -> Guest {
         guard let guest = guests[uuid] else { throw VirtDriverError(.guestNotFound, "Instance \(uuid) could not be found on \(hostname).") }
         return guest
     }
@@ -289,7 +293,7 @@ public actor FakeVirtDriver: VirtDriver {
         guests[uuid] = guest
     }
 
-    private func checkFault(_ operation: FakeDriverOperation) async throws {
+    func checkFault(_ operation: FakeDriverOperation) async throws {
         let step = faults.take(operation)
         if let delay = step.delay { try await Task.sleep(for: delay) }
         if let message = step.failure { throw VirtDriverError(.failed, message) }

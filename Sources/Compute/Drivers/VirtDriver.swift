@@ -47,6 +47,26 @@ public protocol VirtDriver: Sendable {
     func info(_ uuid: String) async throws -> GuestInfo
     /// What `GET /servers/{id}/diagnostics` shows (Nova's `get_instance_diagnostics`).
     func diagnostics(_ uuid: String) async throws -> GuestDiagnostics
+
+    // Live migration, in Nova's order: the destination prepares an incoming guest
+    // (`pre_live_migration`), the source transfers the running guest and drops its copy
+    // (`live_migration`), then the destination runs it (`post_live_migration_at_destination`)
+    // or, when the transfer failed, drops the incoming copy (`rollback_live_migration_at_destination`).
+
+    /// On the destination: makes room for the guest about to arrive, to run in `state`.
+    func prepareIncomingLiveMigration(_ guest: GuestSpec, state: PowerState) async throws
+    /// On the source: transfers the guest to `destination`; when it returns the source no
+    /// longer runs it. Throws `.aborted` when `abortLiveMigration` stopped it.
+    func liveMigrate(_ uuid: String, to destination: String) async throws
+    /// On the destination: the arrived guest runs from here on.
+    func finishIncomingLiveMigration(_ uuid: String) async throws
+    /// On the destination: drops the guest that did not arrive.
+    func rollbackIncomingLiveMigration(_ uuid: String) async throws
+    /// On the source, while `liveMigrate` runs: completes the transfer now (Nova's
+    /// `live_migration_force_complete`, which pauses the guest so the copy converges).
+    func forceCompleteLiveMigration(_ uuid: String) async throws
+    /// On the source, while `liveMigrate` runs: stops it; the guest stays on the source.
+    func abortLiveMigration(_ uuid: String) async throws
 }
 
 /// Nova's power states (`nova.compute.power_state`), with their stored numbers.
@@ -259,6 +279,8 @@ public struct VirtDriverError: Error, Sendable, Equatable, CustomStringConvertib
         case guestExists
         /// The operation failed (an injected fault, or the hypervisor said no).
         case failed
+        /// A live migration was stopped on request.
+        case aborted
     }
 
     public var kind: Kind

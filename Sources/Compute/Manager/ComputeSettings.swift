@@ -16,6 +16,9 @@ struct ComputeSettings: Sendable {
     var enableInstancePassword = true
     /// The Image API's root, for the `Location` of a createImage before 2.45 (`compute.image_endpoint`).
     var imageEndpoint: String?
+    /// How often each compute host syncs its guests' power states into the database
+    /// (`compute.sync_power_state_interval`, seconds: 600 as Nova's; 0: every 60 s; negative: never).
+    var syncPowerStateInterval: Duration? = .seconds(600)
 
     init() {}
 
@@ -25,6 +28,8 @@ struct ComputeSettings: Sendable {
         internalAvailabilityZone = config.string("compute.internal_service_availability_zone", default: "internal")
         enableInstancePassword = try config.bool("compute.enable_instance_password", default: true)
         imageEndpoint = config.string("compute.image_endpoint")
+        let powerSync = try config.int("compute.sync_power_state_interval", default: 600)
+        syncPowerStateInterval = powerSync < 0 ? nil : .seconds(powerSync == 0 ? 60 : powerSync)
         for (resource, fallback) in QuotaResources.novaDefaults {
             quotaDefaults[resource] = Int64(try config.int("compute.quota_\(resource)", default: Int(fallback)))
         }

@@ -24,7 +24,12 @@ struct SchedulerRPCEndpoint: Sendable {
             guard let uuid = request.args["instance_uuid"]?.stringValue else { throw NoValidHost(reason: "No instance given.") }
             let ignore = request.args["ignore_hosts"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let useNewFlavor = request.args["use_new_flavor"]?.boolValue ?? false
-            return .array(try await selectDestinations(uuid, ignoreHosts: ignore, useNewFlavor: useNewFlavor).map(\.json))
+            let requestedHost = request.args["requested_host"]?.stringValue
+            let isMove = request.args["is_move"]?.boolValue ?? false
+            return .array(
+                try await selectDestinations(
+                    uuid, ignoreHosts: ignore, useNewFlavor: useNewFlavor, requestedHost: requestedHost, isMove: isMove
+                ).map(\.json))
         }
         return endpoint
     }
@@ -32,7 +37,13 @@ struct SchedulerRPCEndpoint: Sendable {
     /// - Parameters:
     ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
     ///   - useNewFlavor: size the request by the pending resize's flavor.
-    func selectDestinations(_ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false) async throws -> [HostSelection] {
+    ///   - requestedHost: the only host to consider (an admin's live migration or evacuation target).
+    ///   - isMove: a live migration or evacuation: the hosts the build tried and the host
+    ///     forced at create time no longer matter.
+    func selectDestinations(
+        _ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false, requestedHost: String? = nil,
+        isMove: Bool = false
+    ) async throws -> [HostSelection] {
         // A message may outrun the commit that wrote the instance: wait for it to show.
         _ = try await ComputeConductor.awaitInstance(uuid, in: database)
         let (instance, hosts, sameHosts, differentHosts, group) = try await database.read { sql in
@@ -71,10 +82,12 @@ struct SchedulerRPCEndpoint: Sendable {
                 minDiskGB: Int(instance.imageProperties["min_disk"] ?? "") ?? 0),
             availabilityZone: instance.requestedAvailabilityZone, serverGroup: group, sameHost: sameHosts,
             differentHost: differentHosts,
-            ignoreHosts: Set(useNewFlavor ? ignoreHosts : instance.request.attemptedHosts + ignoreHosts), numInstances: 1)
+            ignoreHosts: Set(useNewFlavor || isMove ? ignoreHosts : instance.request.attemptedHosts + ignoreHosts),
+            numInstances: 1)
         var candidateHosts = hosts
-        if let forced = instance.request.forcedHost { candidateHosts = candidateHosts.filter { $0.host == forced } }
-        if let forced = instance.request.forcedNode { candidateHosts = candidateHosts.filter { $0.nodename == forced } }
+        if !isMove, let forced = instance.request.forcedHost { candidateHosts = candidateHosts.filter { $0.host == forced } }
+        if !isMove, let forced = instance.request.forcedNode { candidateHosts = candidateHosts.filter { $0.nodename == forced } }
+        if let requestedHost { candidateHosts = candidateHosts.filter { $0.host == requestedHost } }
         let resourceRequest = PlacementResourceRequest(flavor: spec.flavor, image: spec.image)
         let candidates = try await placement.allocationCandidates(
             AllocationCandidateRequest(

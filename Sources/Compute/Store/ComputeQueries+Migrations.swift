@@ -23,13 +23,13 @@ struct MigrationRecord: Sendable, Equatable {
 }
 
 extension ComputeQueries {
-    private static let migrationColumns = [
+    static let migrationColumns = [
         "id", "uuid", "instance_uuid", "source_compute", "dest_compute", "source_node", "dest_node", "dest_host",
         "migration_type", "status", "old_instance_type_id", "new_instance_type_id", "project_id", "user_id", "created_at",
         "updated_at",
     ]
 
-    private static func migration(_ row: any SQLRow) throws -> MigrationRecord {
+    static func migration(_ row: any SQLRow) throws -> MigrationRecord {
         MigrationRecord(
             id: try row.decode(column: "id", as: Int64.self), uuid: try row.string("uuid"),
             instanceUUID: try row.string("instance_uuid"), sourceCompute: try row.optionalString("source_compute"),
