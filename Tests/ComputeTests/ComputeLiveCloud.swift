@@ -26,6 +26,8 @@ struct ComputeLiveCloud: Sendable {
     let imageID: String
     /// A shared network with one IPv4 subnet (192.0.2.0/24).
     let networkID: String
+    /// The compute hosts' agents, for tests that look at a host's driver.
+    let agents: [ComputeAgent]
 
     /// - Parameters:
     ///   - hosts: how many fake compute hosts (`compute1` … `computeN`).
@@ -93,7 +95,7 @@ struct ComputeLiveCloud: Sendable {
                 try await body(
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
-                        networkID: networkID))
+                        networkID: networkID, agents: workers.agents))
             } catch {
                 failure = error
             }
@@ -192,6 +194,14 @@ struct ComputeLiveCloud: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestFailure("server \(id) was not deleted")
+    }
+
+    /// The fake driver of a host (`compute1` …).
+    func fakeDriver(host: String) throws -> FakeVirtDriver {
+        guard let driver = agents.first(where: { $0.host == host })?.driver as? FakeVirtDriver else {
+            throw TestFailure("\(host) has no fake driver")
+        }
+        return driver
     }
 
     /// Posts one action; returns the answer.

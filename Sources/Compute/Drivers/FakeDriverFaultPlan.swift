@@ -15,6 +15,8 @@ public enum FakeDriverOperation: String, Sendable, CaseIterable {
     case attachVolume = "attach_volume"
     case detachVolume = "detach_volume"
     case consoleOutput = "console_output"
+    case setAdminPassword = "set_admin_password"
+    case injectNMI = "inject_nmi"
 }
 
 /// Faults and delays for the fake driver: an operation can fail its next N calls (or every

@@ -16,6 +16,12 @@ struct ComputeSettings: Sendable {
     var enableInstancePassword = true
     /// The Image API's root, for the `Location` of a createImage before 2.45 (`compute.image_endpoint`).
     var imageEndpoint: String?
+    /// Whether servers' serial consoles are offered (`compute.serial_console.enabled`).
+    var serialConsoleEnabled = true
+    /// The serial console proxy's URL that tokens are appended to (`compute.serial_console.base_url`).
+    var serialConsoleBaseURL = "ws://127.0.0.1:6083/"
+    /// Seconds a console auth token stays valid (`compute.consoleauth.token_ttl`).
+    var consoleTokenTTL: Int64 = 600
 
     init() {}
 
@@ -25,6 +31,9 @@ struct ComputeSettings: Sendable {
         internalAvailabilityZone = config.string("compute.internal_service_availability_zone", default: "internal")
         enableInstancePassword = try config.bool("compute.enable_instance_password", default: true)
         imageEndpoint = config.string("compute.image_endpoint")
+        serialConsoleEnabled = try config.bool("compute.serial_console.enabled", default: true)
+        serialConsoleBaseURL = config.string("compute.serial_console.base_url", default: "ws://127.0.0.1:6083/")
+        consoleTokenTTL = Int64(try config.int("compute.consoleauth.token_ttl", default: 600))
         for (resource, fallback) in QuotaResources.novaDefaults {
             quotaDefaults[resource] = Int64(try config.int("compute.quota_\(resource)", default: Int(fallback)))
         }

@@ -48,6 +48,11 @@ enum ServerPolicyRules {
             "os_compute_api:os-evacuate": "rule:context_is_admin",
             "os_compute_api:os-shelve:shelve_offload": "rule:context_is_admin",
             "os_compute_api:os-server-diagnostics": "rule:context_is_admin",
+            "os_compute_api:os-console-auth-tokens": "rule:context_is_admin",
+            "os_compute_api:os-attach-interfaces:list": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-attach-interfaces:show": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-attach-interfaces:create": "rule:project_member_or_admin",
+            "os_compute_api:os-attach-interfaces:delete": "rule:project_member_or_admin",
         ]
         for action in [
             "os_compute_api:servers:start", "os_compute_api:servers:stop", "os_compute_api:servers:reboot",

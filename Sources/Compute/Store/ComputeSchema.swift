@@ -61,5 +61,6 @@ enum ComputeSchema {
         },
         Migration("002_instances_services_nodes", apply: InstanceSchema.create),
         Migration("003_aggregates_groups_quotas_migrations", apply: AdminSchema.create),
+        Migration("004_console_auth_tokens", apply: ConsoleTokenSchema.create),
     ]
 }
