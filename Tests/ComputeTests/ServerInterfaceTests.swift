@@ -50,7 +50,8 @@ final class ServerInterfaceTests: XCTestCase {
             XCTAssertEqual(userPort.status, 201)
             let userPortID = try XCTUnwrap(userPort.json?["port"]?["id"]?.stringValue)
             let byPort = try await cloud.compute(
-                .POST, "/servers/\(id)/os-interface", token: member, json: ["interfaceAttachment": ["port_id": .string(userPortID)]])
+                .POST, "/servers/\(id)/os-interface", token: member, version: "2.69",
+                json: ["interfaceAttachment": ["port_id": .string(userPortID)]])
             XCTAssertEqual(byPort.status, 200, "\(String(describing: byPort.json))")
             XCTAssertNil(byPort.json?["interfaceAttachment"]?["tag"], "no tag before 2.70")
             let bound = try await cloud.cloud.call(.GET, cloud.cloud.networkURL + "/v2.0/ports/\(userPortID)", token: cloud.adminToken)
