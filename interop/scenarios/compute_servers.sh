@@ -148,8 +148,9 @@ expect_json "a serial console URL with a token" "str(f(d, 'url')).startswith('ws
 TOKEN="$(json "str(f(d, 'url')).split('token=')[1]")"
 expect_ok "console connection show" "${OSC[@]}" --os-compute-api-version 2.31 console connection show "$TOKEN" -f json
 expect_json "the token opens vm1's console" "f(d, 'instance_uuid') == '$VM1' and f(d, 'host') == '127.0.0.1'"
-expect_fail_status "an unknown token is not found" 404 "${OSC[@]}" --os-compute-api-version 2.31 console connection show \
+expect_fail "an unknown token is refused" "${OSC[@]}" --os-compute-api-version 2.31 console connection show \
     00000000-0000-4000-8000-000000000000
+expect_contains "in Nova's words" "Token not found" "$OUT$ERR"
 expect_ok "server event list (guest access)" "${OSC[@]}" server event list vm1 -f json
 expect_json "attach, detach, password and crash dump recorded" \
     "{'attach_interface', 'detach_interface', 'changePassword', 'trigger_crash_dump'} <= set(f(x, 'Action') for x in d)"
