@@ -1,6 +1,10 @@
 import Foundation
+import HummingbirdWSClient
+import Logging
+import ServiceLifecycle
 import StratusKit
 import StratusTestSupport
+import Synchronization
 import XCTest
 
 @testable import Compute
@@ -181,6 +185,70 @@ final class ServerConsoleTests: XCTestCase {
             try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(id)").status, 204)
             try await cloud.waitUntilDeleted(id)
             try await XCTAssertEqualAsync(try await cloud.compute(.GET, "/os-console-auth-tokens/\(token)", version: "2.31").status, 404)
+        }
+    }
+
+    func testSerialConsoleProxyStreamsTheConsoleLog() async throws {
+        try await ComputeLiveCloud.run(hosts: 1) { cloud in
+            let id = try await cloud.createServer("proxied")
+            try await cloud.waitFor(id, status: "ACTIVE")
+            let answer = try await cloud.compute(
+                .POST, "/servers/\(id)/remote-consoles", json: ["remote_console": ["protocol": "serial", "type": "serial"]])
+            let url = try XCTUnwrap(answer.json?["remote_console"]?["url"]?.stringValue)
+            let token = try XCTUnwrap(url.split(separator: "=").last.map(String.init))
+
+            let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+            let proxy = try cloud.compute.makeSerialConsoleProxy(host: "127.0.0.1", port: 0) { boundContinuation.yield($0) }
+            let logger = Logger(label: "serial-proxy-test")
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: proxy)], gracefulShutdownSignals: [], logger: logger))
+            let running = Task { try await group.run() }
+            var port = 0
+            for await value in bound {
+                port = value
+                break
+            }
+
+            let received = Mutex("")
+            let session = Task {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/?token=\(token)", logger: logger) {
+                    inbound, outbound, _ in
+                    var askedForDump = false
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        let all = received.withLock { value in
+                            value += text
+                            return value
+                        }
+                        if all.contains("login:"), !askedForDump {
+                            askedForDump = true
+                            _ = try await cloud.action(id, ["trigger_crash_dump": .null])
+                        }
+                        if all.contains("NMI received") { break }
+                    }
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
+            }
+            let timeout = Task {
+                try await Task.sleep(for: .seconds(15))
+                session.cancel()
+            }
+            _ = try? await session.value
+            timeout.cancel()
+            let text = received.withLock { $0 }
+            XCTAssertTrue(text.contains("fake hypervisor compute1: created"), text)
+            XCTAssertTrue(text.contains("NMI received"), "new console lines are streamed: \(text)")
+
+            var refused = false
+            do {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/?token=not-a-token", logger: logger) { _, _, _ in }
+            } catch {
+                refused = true
+            }
+            XCTAssertTrue(refused, "an unknown token gets no console")
+
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
         }
     }
 
