@@ -151,6 +151,15 @@ expect_json "the token opens vm1's console" "f(d, 'instance_uuid') == '$VM1' and
 expect_fail "an unknown token is refused" "${OSC[@]}" --os-compute-api-version 2.31 console connection show \
     00000000-0000-4000-8000-000000000000
 expect_contains "in Nova's words" "Token not found" "$OUT$ERR"
+# The proxy: a WebSocket handshake with the token is answered 101 and the console log follows
+# (server frames are unmasked, so the guest's text shows in the raw stream).
+run curl -s -i -N --max-time 3 -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+    -H "Sec-WebSocket-Key: c3RyYXR1cy1pbnRlcm9wLWtleQ==" "http://$STRATUS_HOST:6083/?token=$TOKEN"
+expect_contains "the serial proxy upgrades a valid token" "101 Switching Protocols" "$OUT"
+expect_contains "and streams vm1's console log" "login:" "$OUT"
+run curl -s -i --max-time 3 -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+    -H "Sec-WebSocket-Key: c3RyYXR1cy1pbnRlcm9wLWtleQ==" "http://$STRATUS_HOST:6083/?token=not-a-token"
+expect_contains "an unknown token gets no upgrade" "400 Bad Request" "$OUT"
 expect_ok "server event list (guest access)" "${OSC[@]}" server event list vm1 -f json
 expect_json "attach, detach, password and crash dump recorded" \
     "{'attach_interface', 'detach_interface', 'changePassword', 'trigger_crash_dump'} <= set(f(x, 'Action') for x in d)"
