@@ -139,6 +139,8 @@ import openstack
 conn = openstack.connect(cloud="stratus")
 conn.compute.change_server_password(conn.compute.find_server("vm1"), "Sw0rdfish-1")'
 expect_status "ACTIVE after changePassword" vm1 ACTIVE
+expect_eq "the new password is in no log and no database" "" \
+    "$(grep -rl 'Sw0rdfish-1' "$STRATUS_LOG" "$STRATUS_DATA_DIR" 2>/dev/null)"
 expect_ok "server dump create" "${OSC[@]}" --os-compute-api-version 2.17 server dump create vm1
 expect_ok "server show --diagnostics" "${OSC[@]}" server show --diagnostics vm1 -f json
 expect_json "diagnostics of a running fake guest with one NIC" \
