@@ -123,7 +123,7 @@ public final class ComputeService: Sendable {
             throw APIError(.serviceUnavailable, "The serial console proxy needs the message bus.")
         }
         return SerialConsoleProxy(database: database, backends: backends, logger: logger)
-            .application(host: host, port: port, onServerRunning: onServerRunning)
+            .server(host: host, port: port, onServerRunning: onServerRunning)
     }
 
     public func shutdown() async {

@@ -1,10 +1,8 @@
 import Foundation
-import HummingbirdWSClient
 import Logging
 import ServiceLifecycle
 import StratusKit
 import StratusTestSupport
-import Synchronization
 import XCTest
 
 @testable import Compute
@@ -199,56 +197,107 @@ final class ServerConsoleTests: XCTestCase {
 
             let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
             let proxy = try cloud.compute.makeSerialConsoleProxy(host: "127.0.0.1", port: 0) { boundContinuation.yield($0) }
-            let logger = Logger(label: "serial-proxy-test")
             let group = ServiceGroup(
-                configuration: .init(services: [.init(service: proxy)], gracefulShutdownSignals: [], logger: logger))
+                configuration: .init(
+                    services: [.init(service: proxy)], gracefulShutdownSignals: [], logger: Logger(label: "serial-proxy-test")))
             let running = Task { try await group.run() }
-            var port = 0
-            for await value in bound {
-                port = value
-                break
-            }
+            var iterator = bound.makeAsyncIterator()
+            let port = try await XCTUnwrapAsync(await iterator.next())
 
-            let received = Mutex("")
-            let session = Task {
-                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/?token=\(token)", logger: logger) {
-                    inbound, outbound, _ in
+            // A valid token: the handshake completes, the log so far arrives, then new lines.
+            let key = RawWebSocketClient.makeKey()
+            let session = try await RawWebSocketClient.withTimeout(.seconds(20)) {
+                try await RawWebSocketClient.connect(host: "127.0.0.1", port: port, path: "/?token=\(token)", key: key) {
+                    response, connection in
+                    var text = ""
+                    var pong: [UInt8]?
                     var askedForDump = false
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        guard case .text(let text) = message else { continue }
-                        let all = received.withLock { value in
-                            value += text
-                            return value
+                    if response.statusLine.contains(" 101 ") {
+                        try await connection.sendText("typed input is dropped\n")
+                        try await connection.sendPing("still there?")
+                        while let message = try await connection.nextMessage() {
+                            switch message {
+                            case .text(let more): text += more
+                            case .pong(let payload): pong = payload
+                            default: break
+                            }
+                            if text.contains("login:"), !askedForDump {
+                                askedForDump = true
+                                _ = try await cloud.action(id, ["trigger_crash_dump": .null])
+                            }
+                            if text.contains("NMI received"), pong != nil { break }
                         }
-                        if all.contains("login:"), !askedForDump {
-                            askedForDump = true
-                            _ = try await cloud.action(id, ["trigger_crash_dump": .null])
-                        }
-                        if all.contains("NMI received") { break }
+                        try await connection.sendClose(code: 1000)
                     }
-                    try await outbound.close(.normalClosure, reason: nil)
+                    var closeReply: RawWebSocketClient.Message?
+                    while let message = try await connection.nextMessage() {
+                        if case .close = message {
+                            closeReply = message
+                            break
+                        }
+                    }
+                    return (response, text, pong, closeReply)
                 }
             }
-            let timeout = Task {
-                try await Task.sleep(for: .seconds(15))
-                session.cancel()
-            }
-            _ = try? await session.value
-            timeout.cancel()
-            let text = received.withLock { $0 }
-            XCTAssertTrue(text.contains("fake hypervisor compute1: created"), text)
-            XCTAssertTrue(text.contains("NMI received"), "new console lines are streamed: \(text)")
+            XCTAssertEqual(session.0.statusLine, "HTTP/1.1 101 Switching Protocols")
+            XCTAssertEqual(session.0.headers["upgrade"]?.lowercased(), "websocket")
+            XCTAssertEqual(session.0.headers["sec-websocket-accept"], RawWebSocketClient.acceptValue(for: key))
+            XCTAssertTrue(session.1.contains("fake hypervisor compute1: created"), session.1)
+            XCTAssertTrue(session.1.contains("NMI received"), "new console lines are streamed: \(session.1)")
+            XCTAssertFalse(session.1.contains("typed input"), "the client's input is not echoed")
+            XCTAssertEqual(session.2, Array("still there?".utf8), "a ping gets its pong")
+            XCTAssertEqual(session.3, .close(1000), "the client's close is answered with its code")
 
-            var refused = false
-            do {
-                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/?token=not-a-token", logger: logger) { _, _, _ in }
-            } catch {
-                refused = true
+            // No upgrade for an unknown token, nor without a token, nor for a plain request.
+            for (path, upgrade) in [("/?token=not-a-token", true), ("/", true), ("/?token=\(token)", false)] {
+                let refused = try await RawWebSocketClient.withTimeout(.seconds(10)) {
+                    try await RawWebSocketClient.connect(host: "127.0.0.1", port: port, path: path, upgrade: upgrade) {
+                        response, connection in
+                        (response, try await connection.remainingText())
+                    }
+                }
+                XCTAssertEqual(refused.0.statusLine, "HTTP/1.1 400 Bad Request", path)
+                XCTAssertNil(refused.0.headers["sec-websocket-accept"], path)
+                XCTAssertEqual(refused.0.headers["connection"], "close", path)
+                XCTAssertEqual(refused.1, "A WebSocket upgrade with a valid ?token= is required.\n", path)
             }
-            XCTAssertTrue(refused, "an unknown token gets no console")
 
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
+            // Deleting the server ends its open session with a normal close.
+            let doomed = try await cloud.createServer("proxied-doomed")
+            try await cloud.waitFor(doomed, status: "ACTIVE")
+            let doomedURL = try await cloud.compute(
+                .POST, "/servers/\(doomed)/remote-consoles", json: ["remote_console": ["protocol": "serial", "type": "serial"]]
+            ).json?["remote_console"]?["url"]?.stringValue
+            let doomedToken = try XCTUnwrap(doomedURL?.split(separator: "=").last.map(String.init))
+            let afterDelete = try await RawWebSocketClient.withTimeout(.seconds(20)) {
+                try await RawWebSocketClient.connect(host: "127.0.0.1", port: port, path: "/?token=\(doomedToken)") {
+                    response, connection in
+                    guard response.statusLine.contains(" 101 "), case .text? = try await connection.nextMessage() else {
+                        return [RawWebSocketClient.Message]()
+                    }
+                    _ = try await cloud.compute(.DELETE, "/servers/\(doomed)")
+                    var rest: [RawWebSocketClient.Message] = []
+                    while let message = try await connection.nextMessage() { rest.append(message) }
+                    return rest
+                }
+            }
+            XCTAssertEqual(afterDelete.last, .close(1000), "\(afterDelete)")
+
+            // Shutting the proxy down ends an open session with "going away" and the service returns.
+            let ended = try await RawWebSocketClient.withTimeout(.seconds(20)) {
+                try await RawWebSocketClient.connect(host: "127.0.0.1", port: port, path: "/?token=\(token)") {
+                    response, connection in
+                    guard response.statusLine.contains(" 101 "), case .text? = try await connection.nextMessage() else {
+                        return [RawWebSocketClient.Message]()
+                    }
+                    await group.triggerGracefulShutdown()
+                    var rest: [RawWebSocketClient.Message] = []
+                    while let message = try await connection.nextMessage() { rest.append(message) }
+                    return rest
+                }
+            }
+            XCTAssertEqual(ended.last, .close(1001), "\(ended)")
+            try await RawWebSocketClient.withTimeout(.seconds(10)) { try await running.value }
         }
     }
 

@@ -1,18 +1,17 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdWebSocket
 import Logging
+import NIOCore
+import NIOWebSocket
 import ServiceLifecycle
 import StratusKit
 
-/// Nova's `nova-serialproxy`: a WebSocket server (6083 by default) that opens the serial
-/// console a `?token=` from a console URL names. A token that is unknown or expired gets no
-/// upgrade (a plain 400). The fake driver's consoles have no socket to connect to, so the proxy
-/// streams the guest's console log instead: what is there at connect time, then every new
-/// line as the host's driver writes it, until the client closes, the token's server is
-/// gone or `sessionLimit` passes. Input from the client is read and dropped (the fake guest
-/// has no shell).
+/// Nova's `nova-serialproxy`: what one WebSocket session of the serial console proxy does
+/// (`SerialConsoleProxyServer` listens, 6083 by default, and admits a connection only with a
+/// valid `?token=` from a console URL). The fake driver's consoles have no socket to connect
+/// to, so a session streams the guest's console log instead: what is there at connect time,
+/// then every new text as the host's driver writes it, until the client closes, the token's
+/// server is gone, `sessionLimit` passes or the proxy shuts down. Input from the client is read
+/// and dropped (the fake guest has no shell); pings are answered.
 struct SerialConsoleProxy: Sendable {
     let database: StratusDatabase
     let backends: ComputeBackends
@@ -22,29 +21,19 @@ struct SerialConsoleProxy: Sendable {
     /// The longest a session stays open.
     var sessionLimit: Duration = .seconds(3600)
 
-    /// The proxy's server on `host:port` (0 for any free port; `onServerRunning` is told which).
-    func application(
+    /// The proxy's lifecycle service listening on `host:port` (0 for any free port;
+    /// `onServerRunning` is told which).
+    func server(
         host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> any Service {
-        let router = Router()
-        router.get("/") { _, _ -> Response in
-            Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "A WebSocket upgrade with ?token= is required.\n")))
-        }
-        let proxy = self
-        return Application(
-            router: router,
-            server: .http1WebSocketUpgrade { request, _, _ in
-                guard let token = Self.token(in: request.path ?? ""),
-                    let record = try await proxy.database.read({ try await ComputeQueries(sql: $0).validConsoleToken(token) })
-                else { return .dontUpgrade }
-                let instanceUUID = record.instanceUUID
-                return .upgrade([:]) { inbound, outbound, _ in
-                    try await proxy.stream(instanceUUID, inbound: inbound, outbound: outbound)
-                }
-            },
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+        SerialConsoleProxyServer(proxy: self, host: host, port: port, onServerRunning: onServerRunning)
+    }
+
+    /// The server whose console the `token` query parameter of a request target opens; nil
+    /// when there is no token or it is unknown or expired.
+    func instanceUUID(forTokenIn requestTarget: String) async throws -> String? {
+        guard let token = Self.token(in: requestTarget) else { return nil }
+        return try await database.read { try await ComputeQueries(sql: $0).validConsoleToken(token) }?.instanceUUID
     }
 
     /// The `token` query parameter of a request path.
@@ -57,31 +46,75 @@ struct SerialConsoleProxy: Sendable {
         return nil
     }
 
-    /// Sends the console log's new text until the client leaves or the server is gone.
-    private func stream(
-        _ uuid: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Drain what the client types; its end (a close) ends the session.
-                for try await _ in inbound.messages(maxSize: 1 << 16) {}
-            }
-            group.addTask {
-                var sent = 0
-                let deadline = ContinuousClock.now.advanced(by: sessionLimit)
-                while ContinuousClock.now < deadline {
-                    guard let log = try await consoleLog(uuid) else { return }
-                    let bytes = Array(log.utf8)
-                    if bytes.count < sent { sent = 0 }  // a new guest (rebuild): start over
-                    if bytes.count > sent {
-                        try await outbound.write(.text(String(decoding: bytes[sent...], as: UTF8.self)))
-                        sent = bytes.count
-                    }
-                    try await Task.sleep(for: pollInterval)
+    /// Why a session ended, as the close code the proxy sends (or answers with).
+    enum SessionEnd: Sendable {
+        /// The client sent a close frame with this code (echoed back, as RFC 6455 asks).
+        case clientClosed(WebSocketErrorCode?)
+        /// The client's connection ended without a close frame: nothing to send.
+        case clientGone
+        /// The server was deleted or lost its host, or the session limit passed.
+        case consoleEnded
+        /// The proxy is shutting down.
+        case proxyStopping
+    }
+
+    /// Streams the console log of server `uuid` to the client and answers its control frames
+    /// until the session ends, then says why.
+    func session(
+        _ uuid: String, inbound: NIOAsyncChannelInboundStream<WebSocketFrame>,
+        outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+    ) async -> SessionEnd {
+        do {
+            return try await withThrowingTaskGroup(of: SessionEnd.self) { group in
+                group.addTask { try await answerClient(inbound: inbound, outbound: outbound) }
+                group.addTask {
+                    try await sendConsoleLog(uuid, outbound: outbound)
+                    return .consoleEnded
                 }
+                defer { group.cancelAll() }
+                return try await group.next() ?? .clientGone
             }
-            try await group.next()
-            group.cancelAll()
+        } catch {
+            if Task.isCancelled { return .proxyStopping }
+            logger.debug("serial console session of \(uuid) ended: \(error)")
+            return .clientGone
+        }
+    }
+
+    /// Reads what the client sends: text and binary are dropped, a ping gets its pong, a close
+    /// ends the session.
+    private func answerClient(
+        inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+    ) async throws -> SessionEnd {
+        for try await frame in inbound {
+            switch frame.opcode {
+            case .connectionClose:
+                var payload = frame.unmaskedData
+                return .clientClosed(payload.readWebSocketErrorCode())
+            case .ping:
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+            default:
+                continue
+            }
+        }
+        return Task.isCancelled ? .proxyStopping : .clientGone
+    }
+
+    /// Sends the console log's new text every `pollInterval` until the server is gone or the
+    /// session limit passes.
+    private func sendConsoleLog(_ uuid: String, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) async throws {
+        var sent = 0
+        let deadline = ContinuousClock.now.advanced(by: sessionLimit)
+        while ContinuousClock.now < deadline {
+            guard let log = try await consoleLog(uuid) else { return }
+            let bytes = Array(log.utf8)
+            if bytes.count < sent { sent = 0 }  // a new guest (rebuild): start over
+            if bytes.count > sent {
+                let text = String(decoding: bytes[sent...], as: UTF8.self)
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
+                sent = bytes.count
+            }
+            try await Task.sleep(for: pollInterval)
         }
     }
 
