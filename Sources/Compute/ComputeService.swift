@@ -136,6 +136,21 @@ public final class ComputeService: Sendable {
         return ComputeWorkers(services: services, agents: agents)
     }
 
+    /// Nova's `serialproxy_port` default.
+    public static let defaultSerialProxyPort = 6083
+
+    /// The serial console proxy (Nova's `nova-serialproxy`) on `host:port`; `onServerRunning`
+    /// is told the port it listens on. Throws when the service was built without backends.
+    public func makeSerialConsoleProxy(
+        host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> any Service {
+        guard let backends = manager.backends else {
+            throw APIError(.serviceUnavailable, "The serial console proxy needs the message bus.")
+        }
+        return SerialConsoleProxy(database: database, backends: backends, logger: logger)
+            .server(host: host, port: port, onServerRunning: onServerRunning)
+    }
+
     public func shutdown() async {
         await database.close()
     }

@@ -14,7 +14,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774, the metadata API: 8775, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774 with its serial console proxy on 6083, the metadata API: 8775, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -84,6 +84,9 @@ struct Up: AsyncParsableCommand {
         }
         let computeWorkers = try compute.makeWorkers(plan: hostPlan)
         network.notifyCompute(through: ComputePortEvents(client: HTTPComputeEventClient(session: serviceSession)))
+        let serialProxy = try compute.makeSerialConsoleProxy(
+            host: host,
+            port: try config.int("compute.serial_console.serialproxy_port", default: ComputeService.defaultSerialProxyPort))
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
@@ -124,7 +127,7 @@ struct Up: AsyncParsableCommand {
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
             BackgroundTask { await image.runScrubber() },
-        ] + objectStorage.backgroundTasks() + computeWorkers.services
+        ] + objectStorage.backgroundTasks() + computeWorkers.services + [serialProxy]
         do {
             try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
                 if !(await computeWorkers.waitUntilRegistered()) {

@@ -207,6 +207,14 @@ struct ComputeLiveCloud: Sendable {
         throw TestFailure("server \(id) was not deleted")
     }
 
+    /// The fake driver of a host (`compute1` …).
+    func fakeDriver(host: String) throws -> FakeVirtDriver {
+        guard let driver = drivers[host] else {
+            throw TestFailure("\(host) has no fake driver")
+        }
+        return driver
+    }
+
     /// Posts one action; returns the answer.
     @discardableResult
     func action(_ id: String, _ body: JSONValue, token: String? = nil, version: String? = "2.90") async throws -> LiveCloud.Answer {

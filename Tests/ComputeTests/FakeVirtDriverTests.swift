@@ -106,6 +106,30 @@ struct FakeVirtDriverTests {
         #expect(String(decoding: snapshot.data.prefix(60), as: UTF8.self).contains(uuid))
     }
 
+    @Test func passwordsNMIsAndSerialPortsNeedARunningGuest() async throws {
+        let driver = FakeVirtDriver(hostname: "fake-1")
+        let first = Self.spec()
+        let second = Self.spec("22222222-2222-3333-4444-555555555555")
+        try await driver.spawn(first, powerOn: true)
+        try await driver.spawn(second, powerOn: true)
+        try await driver.setAdminPassword(first.uuid, password: "s3cret")
+        #expect(try await driver.adminPassword(of: first.uuid) == "s3cret")
+        #expect(try await driver.adminPassword(of: second.uuid) == nil)
+        #expect(!(try await driver.consoleOutput(first.uuid)).contains("s3cret"), "the console names no password")
+        try await driver.injectNMI(first.uuid)
+        #expect(try await driver.nmiCount(of: first.uuid) == 1)
+        let ports = [try await driver.serialConsole(first.uuid).port, try await driver.serialConsole(second.uuid).port]
+        #expect(ports[0] != ports[1])
+        #expect(ports.allSatisfy { FakeVirtDriver.serialPortRange.contains($0) })
+
+        try await driver.powerOff(first.uuid)
+        await #expect(throws: VirtDriverError(.invalidState, "Instance \(first.uuid) is not running.")) {
+            try await driver.setAdminPassword(first.uuid, password: "other")
+        }
+        await #expect(throws: VirtDriverError.self) { try await driver.injectNMI(first.uuid) }
+        #expect(try await driver.adminPassword(of: first.uuid) == "s3cret")
+    }
+
     @Test func injectedFaultsFailTheirCallsThenStop() async throws {
         let plan = try FakeDriverFaultPlan(parsing: "spawn=fail*2, reboot=delay:0.01")
         let driver = FakeVirtDriver(hostname: "fake-1", faults: plan)

@@ -76,14 +76,6 @@ struct MetadataTestService: Sendable {
 }
 
 extension ComputeLiveCloud {
-    /// The fake driver of a host.
-    func fakeDriver(host: String) throws -> FakeVirtDriver {
-        guard let driver = workers.agents.first(where: { $0.host == host })?.driver as? FakeVirtDriver else {
-            throw TestFailure("no fake driver on \(host)")
-        }
-        return driver
-    }
-
     /// The spec the server's guest was spawned from on its host.
     func guestSpec(of id: String) async throws -> GuestSpec {
         let server = try await server(id)

@@ -106,6 +106,66 @@ REQ="$(json "[f(x, 'Request ID') for x in d if f(x, 'Action') == 'create'][0]")"
 expect_ok "server event show" "${OSC[@]}" server event show vm1 "$REQ" -f json
 expect_json "the build event succeeded on a host" "'compute_build_and_run_instance' in str(d) and 'Success' in str(d)"
 
+# --- interfaces, password, crash dump, diagnostics, consoles -------------------------------
+expect_ok "network create iface-net" "${OSC[@]}" network create iface-net -f json
+expect_ok "subnet create iface-subnet" "${OSC[@]}" subnet create --network iface-net --subnet-range 203.0.113.0/24 \
+    iface-subnet -f json
+expect_ok "server add network" "${OSC[@]}" server add network vm1 iface-net
+expect_ok "port list --server after add network" "${OSC[@]}" port list --server "$VM1" -f json
+expect_json "a second port, on iface-net" "len(d) == 2 and any('203.0.113.' in str(f(x, 'Fixed IP Addresses')) for x in d)"
+expect_ok "port create mine" "${OSC[@]}" port create --network iface-net mine -f json
+MINE="$(json "f(d, 'id')")"
+expect_ok "server add port" "${OSC[@]}" server add port vm1 mine
+expect_ok "port show mine" "${OSC[@]}" port show mine -f json
+expect_json "mine is bound to vm1 on its host" \
+    "f(d, 'device_id') == '$VM1' and str(f(d, 'binding_host_id')).startswith('compute')"
+expect_fail_status "a port in use cannot be added again" 409 "${OSC[@]}" server add port vm1 mine
+expect_ok "server show with three interfaces" "${OSC[@]}" server show vm1 -f json
+expect_json "two addresses on iface-net" "str(f(d, 'addresses')).count('203.0.113.') == 2"
+expect_ok "server remove port" "${OSC[@]}" server remove port vm1 mine
+expect_ok "server remove network" "${OSC[@]}" server remove network vm1 iface-net
+for ((i = 0; i < 50; i++)); do
+    run "${OSC[@]}" port list --server "$VM1" -f json
+    [[ "$(json "len(d)")" == 1 ]] && break
+    sleep 0.2
+done
+expect_ok "port list --server after removals" "${OSC[@]}" port list --server "$VM1" -f json
+expect_json "only the boot port is left" "len(d) == 1 and '203.0.113.' not in str(d)"
+expect_ok "port show mine after remove" "${OSC[@]}" port show mine -f json
+expect_json "the user's port is kept, unbound" "f(d, 'device_id') in ('', None)"
+expect_ok "port delete mine" "${OSC[@]}" port delete mine
+expect_ok "change_server_password (openstacksdk)" "$PY" -c '
+import openstack
+conn = openstack.connect(cloud="stratus")
+conn.compute.change_server_password(conn.compute.find_server("vm1"), "Sw0rdfish-1")'
+expect_status "ACTIVE after changePassword" vm1 ACTIVE
+expect_eq "the new password is in no log and no database" "" \
+    "$(grep -rl 'Sw0rdfish-1' "$STRATUS_LOG" "$STRATUS_DATA_DIR" 2>/dev/null)"
+expect_ok "server dump create" "${OSC[@]}" --os-compute-api-version 2.17 server dump create vm1
+expect_ok "server show --diagnostics" "${OSC[@]}" server show --diagnostics vm1 -f json
+expect_json "diagnostics of a running fake guest with one NIC" \
+    "f(d, 'state') == 'running' and f(d, 'driver') == 'fake' and f(d, 'num_nics') == 1"
+expect_ok "console url show --serial" "${OSC[@]}" console url show --serial vm1 -f json
+expect_json "a serial console URL with a token" "str(f(d, 'url')).startswith('ws://127.0.0.1:6083/?token=')"
+TOKEN="$(json "str(f(d, 'url')).split('token=')[1]")"
+expect_ok "console connection show" "${OSC[@]}" --os-compute-api-version 2.31 console connection show "$TOKEN" -f json
+expect_json "the token opens vm1's console" "f(d, 'instance_uuid') == '$VM1' and f(d, 'host') == '127.0.0.1'"
+expect_fail "an unknown token is refused" "${OSC[@]}" --os-compute-api-version 2.31 console connection show \
+    00000000-0000-4000-8000-000000000000
+expect_contains "in Nova's words" "Token not found" "$OUT$ERR"
+# The proxy: a WebSocket handshake with the token is answered 101 and the console log follows
+# (server frames are unmasked, so the guest's text shows in the raw stream).
+run curl -s -i -N --max-time 3 -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+    -H "Sec-WebSocket-Key: c3RyYXR1cy1pbnRlcm9wLWtleQ==" "http://$STRATUS_HOST:6083/?token=$TOKEN"
+expect_contains "the serial proxy upgrades a valid token" "101 Switching Protocols" "$OUT"
+expect_contains "and streams vm1's console log" "login:" "$OUT"
+run curl -s -i --max-time 3 -H "Connection: Upgrade" -H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+    -H "Sec-WebSocket-Key: c3RyYXR1cy1pbnRlcm9wLWtleQ==" "http://$STRATUS_HOST:6083/?token=not-a-token"
+expect_contains "an unknown token gets no upgrade" "400 Bad Request" "$OUT"
+expect_ok "server event list (guest access)" "${OSC[@]}" server event list vm1 -f json
+expect_json "attach, detach, password and crash dump recorded" \
+    "{'attach_interface', 'detach_interface', 'changePassword', 'trigger_crash_dump'} <= set(f(x, 'Action') for x in d)"
+
 # --- teardown -------------------------------------------------------------------------------
 expect_ok "server delete --wait" "${OSC[@]}" server delete --wait vm1
 expect_ok "port list after delete" "${OSC[@]}" port list --device-id "$VM1" -f json

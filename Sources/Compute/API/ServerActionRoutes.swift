@@ -122,8 +122,30 @@ extension ComputeAPI {
                 return try await liveMigrateAction(uuid, value, context)
             case "evacuate":
                 return try await evacuateAction(uuid, value, context)
-            case "changePassword", "trigger_crash_dump":
-                throw APIError(.notImplemented, "The action \(name) is not available in this cloud yet.")
+            case "changePassword":
+                guard let object = value.objectValue else {
+                    throw ComputeErrors.invalidInput("changePassword", value, "\(value.jsonText()) is not of type 'object'")
+                }
+                // The messages never echo the body: it holds a password.
+                if let extra = object.keys.filter({ $0 != "adminPass" }).sorted().first {
+                    throw ComputeErrors.badRequest(
+                        "Invalid input for field/attribute changePassword. Additional properties are not allowed ('\(extra)' was unexpected)")
+                }
+                guard let passwordValue = object["adminPass"] else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute changePassword. 'adminPass' is a required property")
+                }
+                guard let password = passwordValue.stringValue else {
+                    throw ComputeErrors.badRequest("Invalid input for field/attribute adminPass. It is not of type 'string'")
+                }
+                try await manager.changePassword(uuid, password: password, auth, requestID: requestID)
+            case "trigger_crash_dump":
+                try Self.require(context, 2, 17)
+                guard value == .null else {
+                    throw ComputeErrors.invalidInput("trigger_crash_dump", value, "\(value.jsonText()) is not of type 'null'")
+                }
+                try await manager.triggerCrashDump(uuid, auth, requestID: requestID)
+            case "os-getSerialConsole":
+                return try await legacySerialConsole(uuid, value, context)
             default:
                 throw ComputeErrors.badRequest("There is no such action: \(name)")
             }

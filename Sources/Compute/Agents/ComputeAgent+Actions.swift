@@ -7,6 +7,7 @@ extension ComputeAgent {
         guard let instance = try? await instance(uuid), instance.host == host else { return }
         if await performImageAction(action, on: uuid, args: args, context: context) { return }
         if await performMigrationAction(action, on: uuid, args: args, context: context) { return }
+        if await performGuestAccessAction(action, on: uuid, context: context) { return }
         let transitions: [String: (event: String, run: @Sendable () async throws -> Void, vmState: String, power: PowerState)] = [
             "start": ("compute_start_instance", { try await self.driver.powerOn(uuid) }, VMState.active, .running),
             "stop": ("compute_stop_instance", { try await self.driver.powerOff(uuid) }, VMState.stopped, .shutdown),

@@ -90,6 +90,7 @@ final class ComputeAgent: Sendable {
             guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
             return .string(try await self.driver.consoleOutput(uuid))
         }
+        registerGuestAccessMethods(on: &endpoint)
         return endpoint
     }
 

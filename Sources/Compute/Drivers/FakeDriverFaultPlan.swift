@@ -17,6 +17,8 @@ public enum FakeDriverOperation: String, Sendable, CaseIterable {
     case consoleOutput = "console_output"
     case preLiveMigration = "pre_live_migration"
     case liveMigration = "live_migration"
+    case setAdminPassword = "set_admin_password"
+    case injectNMI = "inject_nmi"
 }
 
 /// Faults and delays for the fake driver: an operation can fail its next N calls (or every

@@ -17,7 +17,7 @@ extension FakeVirtDriver {
         guard guests[spec.uuid] == nil else {
             throw VirtDriverError(.guestExists, "Instance \(spec.uuid) already exists on \(hostname).")
         }
-        var guest = Guest(spec: spec, state: .paused)
+        var guest = Guest(spec: spec, state: .paused, serialPort: drawSerialPort())
         guest.arrivingState = state
         guest.console.append("fake hypervisor \(hostname): incoming live migration of \(spec.name) (\(spec.uuid))")
         guests[spec.uuid] = guest

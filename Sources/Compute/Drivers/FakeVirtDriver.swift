@@ -40,7 +40,17 @@ public actor FakeVirtDriver: VirtDriver {
         var outgoingMigration: OutgoingLiveMigration?
         /// Set while the guest is arriving by live migration: the state it runs in once it has.
         var arrivingState: PowerState?
+        /// The password the last `setAdminPassword` gave the guest (what its agent would hold).
+        var adminPassword: String?
+        /// Non-maskable interrupts received (each a crash dump in a guest set up for it).
+        var nmiCount = 0
+        /// The TCP port its serial console would listen on, drawn at spawn.
+        var serialPort: Int
     }
+
+    /// The serial console ports of a host, as Nova's `serial_console.port_range` (10000:20000).
+    public static let serialPortRange = 10_000..<20_000
+    private var nextSerialPort = serialPortRange.lowerBound
 
     public init(
         hostname: String, capacity: Capacity = Capacity(), faults: FakeDriverFaultPlan = FakeDriverFaultPlan(),
@@ -74,7 +84,7 @@ public actor FakeVirtDriver: VirtDriver {
     public func spawn(_ spec: GuestSpec, powerOn: Bool) async throws {
         try await checkFault(.spawn)
         guard guests[spec.uuid] == nil else { throw VirtDriverError(.guestExists, "Instance \(spec.uuid) already exists on \(hostname).") }
-        var guest = Guest(spec: spec, state: .shutdown)
+        var guest = Guest(spec: spec, state: .shutdown, serialPort: drawSerialPort())
         guest.console.append("fake hypervisor \(hostname): created \(spec.name) (\(spec.uuid)), \(spec.flavor.vcpus) vCPU, \(spec.flavor.memoryMB) MB")
         if let drive = spec.configDrive {
             guest.console.append("fake hypervisor \(hostname): config drive \(drive.label) with \(drive.files.count) files")
@@ -262,7 +272,50 @@ public actor FakeVirtDriver: VirtDriver {
             diskDevices: ["vda"] + guest.spec.volumes.map { ($0.device as NSString).lastPathComponent })
     }
 
+    public func setAdminPassword(_ uuid: String, password: String) async throws {
+        try await checkFault(.setAdminPassword)
+        var guest = try existing(uuid)
+        guard guest.state == .running else {
+            throw VirtDriverError(.invalidState, "Instance \(uuid) is not running.")
+        }
+        guest.adminPassword = password
+        guest.console.append("\(guest.spec.hostname): the administrator password was changed")
+        guests[uuid] = guest
+    }
+
+    public func injectNMI(_ uuid: String) async throws {
+        try await checkFault(.injectNMI)
+        var guest = try existing(uuid)
+        guard guest.state == .running else {
+            throw VirtDriverError(.invalidState, "Instance \(uuid) is not running.")
+        }
+        guest.nmiCount += 1
+        guest.console.append("\(guest.spec.hostname): NMI received, writing a crash dump")
+        guests[uuid] = guest
+    }
+
+    public func serialConsole(_ uuid: String) async throws -> GuestConsoleEndpoint {
+        GuestConsoleEndpoint(host: "127.0.0.1", port: try existing(uuid).serialPort)
+    }
+
+    /// The password the guest was last given, for tests (nil when none was set).
+    public func adminPassword(of uuid: String) throws -> String? { try existing(uuid).adminPassword }
+
+    /// How many NMIs the guest received, for tests.
+    public func nmiCount(of uuid: String) throws -> Int { try existing(uuid).nmiCount }
+
     // MARK: Helpers
+
+    /// The next serial port no guest of this host uses, wrapping around the range.
+    func drawSerialPort() -> Int {
+        let used = Set(guests.values.map(\.serialPort))
+        for _ in Self.serialPortRange {
+            let port = nextSerialPort
+            nextSerialPort = port + 1 < Self.serialPortRange.upperBound ? port + 1 : Self.serialPortRange.lowerBound
+            if !used.contains(port) { return port }
+        }
+        return Self.serialPortRange.lowerBound
+    }
 
     func existing(_ uuid: String) throws -> Guest {
         guard let guest = guests[uuid] else { throw VirtDriverError(.guestNotFound, "Instance \(uuid) could not be found on \(hostname).") }

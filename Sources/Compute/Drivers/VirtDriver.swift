@@ -67,6 +67,29 @@ public protocol VirtDriver: Sendable {
     func forceCompleteLiveMigration(_ uuid: String) async throws
     /// On the source, while `liveMigrate` runs: stops it; the guest stays on the source.
     func abortLiveMigration(_ uuid: String) async throws
+
+    /// Sets the guest's administrator password (Nova's `set_admin_password`); the guest
+    /// must be running. The password is never logged.
+    func setAdminPassword(_ uuid: String, password: String) async throws
+    /// Sends the guest a non-maskable interrupt, which a guest set up for it answers with a
+    /// crash dump (Nova's `trigger_crash_dump`); the guest must be running.
+    func injectNMI(_ uuid: String) async throws
+    /// Where the guest's serial console can be reached on this host (Nova's `get_serial_console`).
+    func serialConsole(_ uuid: String) async throws -> GuestConsoleEndpoint
+}
+
+/// A guest console's address on its host: what a console proxy connects to.
+public struct GuestConsoleEndpoint: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// A path the proxy sends once connected, for drivers that multiplex consoles on one port.
+    public var internalAccessPath: String?
+
+    public init(host: String, port: Int, internalAccessPath: String? = nil) {
+        self.host = host
+        self.port = port
+        self.internalAccessPath = internalAccessPath
+    }
 }
 
 /// Nova's power states (`nova.compute.power_state`), with their stored numbers.

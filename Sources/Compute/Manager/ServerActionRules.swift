@@ -86,7 +86,8 @@ struct ServerActionRule: Sendable {
             .init(
                 method: "trigger_crash_dump", actionName: "trigger_crash_dump",
                 policyRule: "os_compute_api:servers:trigger_crash_dump",
-                vmStates: [VMState.active, VMState.paused, VMState.rescued], newTaskState: nil),
+                vmStates: [VMState.active, VMState.paused, VMState.rescued, VMState.resized, VMState.error],
+                newTaskState: nil),
         ]
         var byKey: [String: ServerActionRule] = [:]
         for rule in rules {

@@ -13,7 +13,9 @@ struct ServerTeardown: Sendable {
     func releaseResources(of instance: InstanceRecord) async throws {
         let ports = try await backends.network.ports(deviceID: instance.uuid)
         let created = Set(instance.networkInfo.filter(\.createdByCompute).map(\.portID))
+        // Ports the user passed in, at create or in a later interface attach, are kept.
         let passedIn = Set(instance.request.networks.compactMap(\.portID))
+            .union(instance.networkInfo.filter { !$0.createdByCompute }.map(\.portID))
         for port in ports {
             if passedIn.contains(port.id) && !created.contains(port.id) {
                 try await backends.network.unbindPort(id: port.id)
@@ -41,6 +43,7 @@ struct ServerTeardown: Sendable {
             current.deleted = true
             try await q.save(current)
             try await q.removeServerGroupMember(instanceUUID: uuid)
+            try await q.deleteConsoleTokens(instanceUUID: uuid)
             if let actionID = try await q.actionID(instanceUUID: uuid, requestID: requestID) {
                 let event = try await q.startEvent("compute_terminate_instance", actionID: actionID, host: host)
                 try await q.finishEvent(event, actionID: actionID, error: nil)

@@ -53,6 +53,11 @@ enum ServerPolicyRules {
             "os_compute_api:os-server-diagnostics": "rule:context_is_admin",
             // Neutron calls it as a service user: Nova's default is the service role.
             "os_compute_api:os-server-external-events:create": "role:service or rule:context_is_admin",
+            "os_compute_api:os-console-auth-tokens": "rule:context_is_admin",
+            "os_compute_api:os-attach-interfaces:list": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-attach-interfaces:show": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-attach-interfaces:create": "rule:project_member_or_admin",
+            "os_compute_api:os-attach-interfaces:delete": "rule:project_member_or_admin",
         ]
         for action in [
             "os_compute_api:servers:start", "os_compute_api:servers:stop", "os_compute_api:servers:reboot",

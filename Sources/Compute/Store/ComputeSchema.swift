@@ -62,5 +62,6 @@ enum ComputeSchema {
         Migration("002_instances_services_nodes", apply: InstanceSchema.create),
         Migration("003_aggregates_groups_quotas_migrations", apply: AdminSchema.create),
         Migration("004_instance_passwords", apply: MetadataSchema.create),
+        Migration("005_console_auth_tokens", apply: ConsoleTokenSchema.create),
     ]
 }
