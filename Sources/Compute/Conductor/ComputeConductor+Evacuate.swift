@@ -13,21 +13,9 @@ extension ComputeConductor {
         guard let instance = try? await Self.awaitInstance(uuid, in: database), let source = instance.host else { return }
         var held: [String: [String: Int]] = [:]
         do {
-            held = try await backends.holdSourceAllocation(instance, migrationUUID: migrationUUID)
-            var args: [String: JSONValue] = [
-                "instance_uuid": .string(uuid), "ignore_hosts": [.string(source)], "is_move": true,
-            ]
-            if let requestedHost { args["requested_host"] = .string(requestedHost) }
-            let reply = try await backends.bus.call(
-                ComputeRPC.scheduler, method: ComputeRPC.Method.selectDestinations, args: args, context: context,
-                timeout: .seconds(60))
-            guard let chosen = reply.arrayValue?.compactMap(HostSelection.init(json:)).first else {
-                throw NoValidHost(reason: "The scheduler chose no host.")
-            }
-            try await database.write { sql in
-                try await ComputeQueries(sql: sql).updateMigration(
-                    uuid: migrationUUID, status: "accepted", destCompute: chosen.host, destNode: chosen.nodename)
-            }
+            let chosen = try await scheduleMoveOffSource(
+                instance, source: source, migrationUUID: migrationUUID, requestedHost: requestedHost, held: &held,
+                context: context)
             try await recordConductorEvent("conductor_rebuild_server", uuid: uuid, requestID: context.requestID, error: nil)
             var rebuild: [String: JSONValue] = [
                 "instance_uuid": .string(uuid), "migration_uuid": .string(migrationUUID), "dest_node": .string(chosen.nodename),

@@ -52,21 +52,9 @@ extension ComputeConductor {
             guard try await database.read({ try await ComputeQueries(sql: $0).isServiceUp(host: source, downTime: downTime) }) else {
                 throw LiveMigrationPrecheckFailed(message: "Compute service of \(source) is unavailable at this time.")
             }
-            held = try await backends.holdSourceAllocation(instance, migrationUUID: migration.uuid)
-            var args: [String: JSONValue] = [
-                "instance_uuid": .string(uuid), "ignore_hosts": [.string(source)], "is_move": true,
-            ]
-            if let requestedHost { args["requested_host"] = .string(requestedHost) }
-            let reply = try await backends.bus.call(
-                ComputeRPC.scheduler, method: ComputeRPC.Method.selectDestinations, args: args, context: context,
-                timeout: .seconds(60))
-            guard let chosen = reply.arrayValue?.compactMap(HostSelection.init(json:)).first else {
-                throw NoValidHost(reason: "The scheduler chose no host.")
-            }
-            try await database.write { sql in
-                try await ComputeQueries(sql: sql).updateMigration(
-                    uuid: migration.uuid, status: "accepted", destCompute: chosen.host, destNode: chosen.nodename)
-            }
+            let chosen = try await scheduleMoveOffSource(
+                instance, source: source, migrationUUID: migration.uuid, requestedHost: requestedHost, held: &held,
+                context: context)
             try await recordConductorEvent("conductor_live_migrate_instance", uuid: uuid, requestID: context.requestID, error: nil)
             var transfer: [String: JSONValue] = [
                 "instance_uuid": .string(uuid), "migration_uuid": .string(migration.uuid), "dest_host": .string(chosen.host),

@@ -63,5 +63,9 @@ enum ComputeSchema {
         Migration("003_aggregates_groups_quotas_migrations", apply: AdminSchema.create),
         Migration("004_instance_passwords", apply: MetadataSchema.create),
         Migration("005_console_auth_tokens", apply: ConsoleTokenSchema.create),
+        // Each agent looks up the migrations leaving its host at every heartbeat.
+        Migration("006_migrations_source_index") { sql, _ in
+            try await sql.create(index: "migrations_source_compute").on("migrations").column("source_compute").run()
+        },
     ]
 }
