@@ -127,7 +127,8 @@ public final class ComputeService: Sendable {
             let agent = ComputeAgent(
                 host: host, driver: FakeVirtDriver(hostname: host, faults: faults), database: database,
                 backends: backends, configuration: schedulerConfiguration,
-                powerSyncInterval: manager.settings.syncPowerStateInterval, logger: logger, metadataContent: metadataContent)
+                powerSyncInterval: manager.settings.syncPowerStateInterval,
+                reclaimInterval: manager.settings.reclaimInstanceInterval, logger: logger, metadataContent: metadataContent)
             agents.append(agent)
             services.append(
                 RPCServer(transport: transport, target: ComputeRPC.compute(host: host), endpoints: [agent.endpoint], logger: logger))

@@ -144,6 +144,10 @@ extension ComputeAPI {
                     throw ComputeErrors.invalidInput("trigger_crash_dump", value, "\(value.jsonText()) is not of type 'null'")
                 }
                 try await manager.triggerCrashDump(uuid, auth, requestID: requestID)
+            case "restore":
+                try await manager.restoreServer(uuid, auth, requestID: requestID)
+            case "forceDelete":
+                try await manager.deleteServer(uuid, auth, requestID: requestID, force: true)
             case "os-getSerialConsole":
                 return try await legacySerialConsole(uuid, value, context)
             default:

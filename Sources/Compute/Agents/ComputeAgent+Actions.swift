@@ -22,6 +22,9 @@ extension ComputeAgent {
                 VMState.rescued, .running
             ),
             "unrescue": ("compute_unrescue_instance", { try await self.driver.unrescue(uuid) }, VMState.active, .running),
+            // A soft-deleted guest is only powered off; the reclaim (or forceDelete) removes it.
+            "soft_delete": ("compute_soft_delete_instance", { try await self.driver.powerOff(uuid) }, VMState.softDeleted, .shutdown),
+            "restore": ("compute_restore_instance", { try await self.driver.powerOn(uuid) }, VMState.active, .running),
         ]
         guard let transition = transitions[action] else {
             try? await withEvent("compute_\(action)", instance: uuid, requestID: context.requestID) {

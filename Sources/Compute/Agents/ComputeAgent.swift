@@ -18,6 +18,8 @@ final class ComputeAgent: Sendable {
     let reconcileInterval: Duration
     /// How often the host compares its guests' power states with the database (nil: never).
     let powerSyncInterval: Duration?
+    /// How long a soft-deleted server waits before this host deletes it (nil: soft delete off).
+    let reclaimInterval: Duration?
     let logger: Logger
     /// What a config drive's metadata says beyond the server's own record.
     let metadataContent: MetadataContentSettings
@@ -29,10 +31,11 @@ final class ComputeAgent: Sendable {
     init(
         host: String, driver: any VirtDriver, database: StratusDatabase, backends: ComputeBackends,
         configuration: SchedulerConfiguration, reportInterval: Duration = .seconds(10),
-        reconcileInterval: Duration = .seconds(60), powerSyncInterval: Duration? = .seconds(600), logger: Logger,
-        metadataContent: MetadataContentSettings = MetadataContentSettings()
+        reconcileInterval: Duration = .seconds(60), powerSyncInterval: Duration? = .seconds(600),
+        reclaimInterval: Duration? = nil, logger: Logger, metadataContent: MetadataContentSettings = MetadataContentSettings()
     ) {
         self.powerSyncInterval = powerSyncInterval
+        self.reclaimInterval = reclaimInterval
         self.host = host
         self.driver = driver
         self.database = database
@@ -173,6 +176,15 @@ final class ComputeAgent: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.reconcileInterval)
                     await self.reconcile()
+                }
+            }
+            if let interval = self.reclaimInterval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: min(interval, .seconds(60)))
+                        if Task.isCancelled { break }
+                        await self.reclaimSoftDeleted(olderThan: interval)
+                    }
                 }
             }
             if let interval = self.powerSyncInterval {

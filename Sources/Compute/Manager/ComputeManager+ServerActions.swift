@@ -10,7 +10,8 @@ extension ComputeManager {
     @discardableResult
     func startServerAction(
         _ uuid: String, _ key: String, args: [String: JSONValue] = [:], _ auth: AuthContext, requestID: String,
-        update: (@Sendable (inout InstanceRecord) throws -> Void)? = nil
+        update: (@Sendable (inout InstanceRecord) throws -> Void)? = nil,
+        check: (@Sendable (InstanceRecord, ComputeQueries) async throws -> Void)? = nil
     ) async throws -> InstanceRecord {
         guard let rule = ServerActionRule.all[key] else { throw ComputeErrors.badRequest("Unknown action \(key)") }
         let backends = try requireBackends()
@@ -25,6 +26,7 @@ extension ComputeManager {
             guard instance.host != nil || key == "unshelve" else {
                 throw ComputeErrors.conflict("Instance \(uuid) is not ready")
             }
+            try await check?(instance, q)
             instance.taskState = rule.newTaskState
             let metadataBefore = instance.metadata
             try update?(&instance)
@@ -91,9 +93,13 @@ extension ComputeManager {
 
     /// `DELETE /servers/{id}` and `forceDelete`: the host's agent tears the guest down; a
     /// server never placed, or whose host is down, is cleaned up here (Nova's local delete).
-    func deleteServer(_ uuid: String, _ auth: AuthContext, requestID: String) async throws {
+    /// With `compute.reclaim_instance_interval` set, a plain delete of a launched server on a
+    /// running host is a soft delete instead (`ComputeManager+SoftDelete.swift`).
+    func deleteServer(_ uuid: String, _ auth: AuthContext, requestID: String, force: Bool = false) async throws {
         let backends = try requireBackends()
-        let visible = try await visibleServer(uuid, auth, rule: "os_compute_api:servers:delete")
+        let visible = try await visibleServer(
+            uuid, auth, rule: force ? "os_compute_api:os-deferred-delete:force" : "os_compute_api:servers:delete")
+        if !force, try await softDeleteIfDeferred(visible, auth, requestID: requestID) { return }
         let isAdmin = policy.isAdmin(auth)
         let downTime = settings.serviceDownTime
         let (instance, hostUp) = try await write { q -> (InstanceRecord, Bool) in
@@ -101,12 +107,15 @@ extension ComputeManager {
                 throw ComputeErrors.notFound("Instance \(uuid) could not be found.")
             }
             try Self.checkNotLocked(instance, isAdmin: isAdmin)
+            if force, let task = instance.taskState {
+                throw ComputeErrors.conflict("Cannot 'force_delete' instance \(instance.uuid) while it is in task_state \(task)")
+            }
             let hostUp = try await instance.host.asyncMap { try await q.isServiceUp(host: $0, downTime: downTime) } ?? false
             instance.taskState = TaskState.deleting
             try await q.save(instance)
             try await q.startAction(
-                "delete", instanceUUID: instance.uuid, requestID: requestID, projectID: instance.projectID,
-                userID: auth.userID)
+                force ? "forceDelete" : "delete", instanceUUID: instance.uuid, requestID: requestID,
+                projectID: instance.projectID, userID: auth.userID)
             return (instance, hostUp)
         }
         let context = MessagingContext(auth: auth, requestID: requestID)

@@ -19,6 +19,9 @@ struct ComputeSettings: Sendable {
     /// How often each compute host syncs its guests' power states into the database
     /// (`compute.sync_power_state_interval`, seconds: 600 as Nova's; 0: every 60 s; negative: never).
     var syncPowerStateInterval: Duration? = .seconds(600)
+    /// How long a deleted server stays SOFT_DELETED (restorable) before its host deletes it
+    /// (`compute.reclaim_instance_interval`, seconds; 0, Nova's default: deletes are immediate).
+    var reclaimInstanceInterval: Duration?
     /// Whether servers' serial consoles are offered (`compute.serial_console.enabled`).
     var serialConsoleEnabled = true
     /// The serial console proxy's URL that tokens are appended to (`compute.serial_console.base_url`).
@@ -36,6 +39,8 @@ struct ComputeSettings: Sendable {
         imageEndpoint = config.string("compute.image_endpoint")
         let powerSync = try config.int("compute.sync_power_state_interval", default: 600)
         syncPowerStateInterval = powerSync < 0 ? nil : .seconds(powerSync == 0 ? 60 : powerSync)
+        let reclaim = try config.int("compute.reclaim_instance_interval", default: 0)
+        reclaimInstanceInterval = reclaim > 0 ? .seconds(reclaim) : nil
         serialConsoleEnabled = try config.bool("compute.serial_console.enabled", default: true)
         serialConsoleBaseURL = config.string("compute.serial_console.base_url", default: "ws://127.0.0.1:6083/")
         consoleTokenTTL = Int64(try config.int("compute.consoleauth.token_ttl", default: 600))

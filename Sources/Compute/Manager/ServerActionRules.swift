@@ -88,6 +88,15 @@ struct ServerActionRule: Sendable {
                 policyRule: "os_compute_api:servers:trigger_crash_dump",
                 vmStates: [VMState.active, VMState.paused, VMState.rescued, VMState.resized, VMState.error],
                 newTaskState: nil),
+            .init(
+                method: "soft_delete", actionName: "delete", policyRule: "os_compute_api:servers:delete",
+                vmStates: [
+                    VMState.active, VMState.stopped, VMState.paused, VMState.suspended, VMState.rescued, VMState.resized,
+                    VMState.shelved, VMState.error,
+                ], newTaskState: TaskState.softDeleting),
+            .init(
+                method: "restore", actionName: "restore", policyRule: "os_compute_api:os-deferred-delete:restore",
+                vmStates: [VMState.softDeleted], newTaskState: TaskState.restoring),
         ]
         var byKey: [String: ServerActionRule] = [:]
         for rule in rules {

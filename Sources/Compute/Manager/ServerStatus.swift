@@ -51,6 +51,7 @@ enum TaskState {
     static let migrating = "migrating"
     static let deleting = "deleting"
     static let restoring = "restoring"
+    static let softDeleting = "soft-deleting"
     static let shelving = "shelving"
     static let shelvingImagePendingUpload = "shelving_image_pending_upload"
     static let shelvingImageUploading = "shelving_image_uploading"

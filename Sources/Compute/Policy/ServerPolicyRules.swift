@@ -54,6 +54,8 @@ enum ServerPolicyRules {
             // Neutron calls it as a service user: Nova's default is the service role.
             "os_compute_api:os-server-external-events:create": "role:service or rule:context_is_admin",
             "os_compute_api:os-console-auth-tokens": "rule:context_is_admin",
+            "os_compute_api:os-deferred-delete:restore": "rule:project_member_or_admin",
+            "os_compute_api:os-deferred-delete:force": "rule:project_member_or_admin",
             "os_compute_api:os-attach-interfaces:list": "rule:project_reader_or_admin_servers",
             "os_compute_api:os-attach-interfaces:show": "rule:project_reader_or_admin_servers",
             "os_compute_api:os-attach-interfaces:create": "rule:project_member_or_admin",

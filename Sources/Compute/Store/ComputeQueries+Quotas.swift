@@ -53,10 +53,11 @@ extension ComputeQueries {
             .values(SQLBind(className), SQLBind(resource), SQLBind(limit)).run()
     }
 
-    /// The live instances of a project (or of one user in it) and their cores and RAM.
+    /// The live instances of a project (or of one user in it) and their cores and RAM; as in
+    /// Nova, soft-deleted ones do not count (a restore checks the quota again).
     func instanceUsage(projectID: String, userID: String? = nil) async throws -> InstanceUsage {
         var query = sql.select().columns("vcpus", "memory_mb").from("instances").where("project_id", .equal, projectID)
-            .where("deleted", .equal, SQLBind(false))
+            .where("deleted", .equal, SQLBind(false)).where("vm_state", .notEqual, VMState.softDeleted)
         if let userID { query = query.where("user_id", .equal, userID) }
         var usage = InstanceUsage()
         for row in try await query.all() {
