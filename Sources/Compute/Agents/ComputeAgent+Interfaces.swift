@@ -38,6 +38,7 @@ extension ComputeAgent {
                 portID: port.id, networkID: port.networkID, networkName: networkName, macAddress: port.macAddress,
                 addresses: port.fixedIPs.compactMap(\.ipAddress), createdByCompute: created, tag: tag)
             try await write { q in
+                try await q.lockInstance(uuid)
                 guard var current = try await q.instance(uuid: uuid) else { return }
                 current.networkInfo.append(vif)
                 try await q.save(current)
@@ -125,6 +126,7 @@ extension ComputeAgent {
                     try await backends.network.unbindPort(id: portID)
                 }
                 try await write { q in
+                    try await q.lockInstance(uuid)
                     guard var current = try await q.instance(uuid: uuid) else { return }
                     current.networkInfo.removeAll { $0.portID == portID }
                     try await q.save(current)

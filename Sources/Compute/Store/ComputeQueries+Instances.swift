@@ -112,6 +112,13 @@ extension ComputeQueries {
         return Dictionary(try rows.map(Self.instance).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Holds the server's row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite
+    /// serializes writers already), so that two read-modify-writes of the same record, such
+    /// as two interface detaches handled at once, cannot lose one another's change.
+    func lockInstance(_ uuid: String) async throws {
+        _ = try await sql.select().column("uuid").from("instances").where("uuid", .equal, uuid).for(.update).first()
+    }
+
     /// Replaces only a server's network info (its cached ports and addresses), leaving the
     /// rest of the record to whoever else is writing it.
     func setNetworkInfo(uuid: String, _ networkInfo: [InstanceVIF]) async throws {
