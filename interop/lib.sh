@@ -208,6 +208,18 @@ expect_py() {
     expect_ok "$desc" "$PY" "$script"
 }
 
+# expect_status DESC SERVER STATUS: polls (up to 30 s) until the server has STATUS
+# (through the scenario's "${OSC[@]}" command).
+expect_status() {
+    local desc=$1 server=$2 want=$3 i status=""
+    for ((i = 0; i < 150; i++)); do
+        status="$("${OSC[@]}" server show "$server" -f value -c status 2>/dev/null)"
+        [[ "$status" == "$want" ]] && break
+        sleep 0.2
+    done
+    expect_eq "$desc" "$want" "$status"
+}
+
 # expect_fail DESC CMD...: command exits non-zero.
 expect_fail() {
     local desc=$1

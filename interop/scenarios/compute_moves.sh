@@ -8,17 +8,6 @@ start_stratus --fake-compute-hosts 3 || bail "server did not start"
 
 OSC=(openstack --os-cloud stratus)
 
-# expect_status DESC SERVER STATUS: polls (up to 30 s) until the server has STATUS.
-expect_status() {
-    local desc=$1 server=$2 want=$3 i status=""
-    for ((i = 0; i < 150; i++)); do
-        status="$("${OSC[@]}" server show "$server" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" ]] && break
-        sleep 0.2
-    done
-    expect_eq "$desc" "$want" "$status"
-}
-
 host_of() { "${OSC[@]}" server show "$1" -f value -c OS-EXT-SRV-ATTR:host 2>/dev/null; }
 
 # --- live migration -------------------------------------------------------------------------

@@ -10,17 +10,6 @@ start_stratus --fake-compute-hosts 4 || bail "server did not start"
 OSC=(openstack --os-cloud stratus)
 NOVA="http://$STRATUS_HOST:8774"
 
-# expect_status DESC SERVER STATUS: polls (up to 30 s) until the server has STATUS.
-expect_status() {
-    local desc=$1 server=$2 want=$3 i status=""
-    for ((i = 0; i < 150; i++)); do
-        status="$("${OSC[@]}" server show "$server" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" ]] && break
-        sleep 0.2
-    done
-    expect_eq "$desc" "$want" "$status"
-}
-
 expect_ok "keypair create" "${OSC[@]}" keypair create k
 expect_contains "a private key is returned once" "PRIVATE KEY"
 
