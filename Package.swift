@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Placement", targets: ["Placement"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         .library(name: "ServiceClients", targets: ["ServiceClients"]),
+        .library(name: "BlockStorage", targets: ["BlockStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -144,6 +145,20 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "BlockStorage",
+            dependencies: [
+                "StratusKit",
+                "ServiceClients",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "stratus",
             dependencies: [
@@ -154,6 +169,7 @@ let package = Package(
                 "ObjectStorage",
                 "Placement",
                 "Compute",
+                "BlockStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -246,6 +262,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "BlockStorageTests",
+            dependencies: [
+                "BlockStorage", "Identity", "Image", "StratusKit", "StratusTestSupport", "ServiceClients",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
