@@ -43,6 +43,10 @@ public struct HTTPImageClient: ImageClient {
         _ = try caller.expect(answer, 204)
     }
 
+    public func downloadImageData(id: String, to path: String) async throws {
+        try await caller.download(Self.imagePath(id) + "/file", to: path, timeout: .hours(6))
+    }
+
     public func deleteImage(id: String) async throws {
         _ = try caller.expect(try await caller.send(.DELETE, Self.imagePath(id)), 204, 404)
     }

@@ -68,6 +68,8 @@ public protocol ImageClient: Sendable {
     func createImage(_ request: ImageCreateRequest) async throws -> ImageSummary
     /// Uploads the image's data from a local file, streamed (never whole in memory).
     func uploadImageData(id: String, fileAt path: String) async throws
+    /// Writes the image's data to a new local file at `path`, streamed (never whole in memory).
+    func downloadImageData(id: String, to path: String) async throws
     /// Deletes the image; one that is gone is not an error.
     func deleteImage(id: String) async throws
     /// The project's images whose custom properties include all of `properties`, newest first.

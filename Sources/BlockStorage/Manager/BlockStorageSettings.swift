@@ -1,0 +1,74 @@
+import Foundation
+import StratusKit
+
+/// The Block Storage options (`block_storage.*` in stratus.conf).
+struct BlockStorageSettings: Sendable {
+    /// Cinder's `default_availability_zone` / `storage_availability_zone`.
+    var availabilityZone = "nova"
+    /// The type a volume gets when none is named (`default_volume_type`).
+    var defaultVolumeType = "__DEFAULT__"
+    /// The default quotas of every project (Cinder's `quota_*` options).
+    var defaultQuotas: [String: Int64] = [
+        "volumes": 10, "snapshots": 10, "gigabytes": 1000, "backups": 10, "backup_gigabytes": 1000,
+        "per_volume_gigabytes": -1, "groups": 10,
+    ]
+    /// How long a user message is kept (`message_ttl`, seconds).
+    var messageTTLSeconds: Int64 = 2_592_000
+    /// A service that missed its heartbeats this long is down (`service_down_time`).
+    var serviceDownTimeSeconds: Int64 = 60
+
+    init() {}
+
+    init(config: StratusConfig) throws {
+        availabilityZone = config.string("block_storage.availability_zone", default: availabilityZone)
+        defaultVolumeType = config.string("block_storage.default_volume_type", default: defaultVolumeType)
+        for resource in defaultQuotas.keys {
+            defaultQuotas[resource] = Int64(try config.int("block_storage.quota_\(resource)", default: Int(defaultQuotas[resource]!)))
+        }
+        messageTTLSeconds = Int64(try config.int("block_storage.message_ttl", default: Int(messageTTLSeconds)))
+        serviceDownTimeSeconds = Int64(try config.int("block_storage.service_down_time", default: Int(serviceDownTimeSeconds)))
+    }
+}
+
+/// One pool of the `file` back end as configured: `block_storage.file_pools` is a comma-separated
+/// list of `name:capacityGB:thin|thick[:key=value;key=value]`.
+public struct VolumePoolPlan: Sendable, Equatable {
+    public var name: String
+    public var capacityGB: Int
+    public var thin: Bool
+    public var capabilities: [String: String]
+
+    /// Two pools of different size and kind, so scheduling is visible on a laptop.
+    public static let defaults = [
+        VolumePoolPlan(name: "thin", capacityGB: 50, thin: true, capabilities: ["storage_tier": "standard"]),
+        VolumePoolPlan(name: "thick", capacityGB: 10, thin: false, capabilities: ["storage_tier": "gold"]),
+    ]
+
+    public init(name: String, capacityGB: Int, thin: Bool, capabilities: [String: String] = [:]) {
+        self.name = name
+        self.capacityGB = capacityGB
+        self.thin = thin
+        self.capabilities = capabilities
+    }
+
+    public static func parse(config: StratusConfig) throws -> [VolumePoolPlan] {
+        guard let text = config.string("block_storage.file_pools") else { return defaults }
+        return try text.split(separator: ",").map { item in
+            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 3).map(String.init)
+            guard parts.count >= 3, let capacity = Int(parts[1]), capacity > 0, parts[2] == "thin" || parts[2] == "thick",
+                parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !parts[0].isEmpty
+            else {
+                throw ConfigError("block_storage.file_pools: \"\(item)\" is not name:capacityGB:thin|thick[:key=value;…]")
+            }
+            var capabilities: [String: String] = [:]
+            if parts.count == 4 {
+                for pair in parts[3].split(separator: ";") {
+                    let keyValue = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard keyValue.count == 2 else { throw ConfigError("block_storage.file_pools: bad capability \"\(pair)\"") }
+                    capabilities[keyValue[0]] = keyValue[1]
+                }
+            }
+            return VolumePoolPlan(name: parts[0], capacityGB: capacity, thin: parts[2] == "thin", capabilities: capabilities)
+        }
+    }
+}
