@@ -16,6 +16,9 @@ struct BlockStorageAPI: Sendable {
     func register(on router: Router<StratusRequestContext>) {
         registerVersions(on: router)
         registerVolumes(on: router)
+        registerVolumeTypes(on: router)
+        registerQuotas(on: router)
+        registerOperatorViews(on: router)
     }
 
     /// The two paths of a resource route: with and without the project id segment.
