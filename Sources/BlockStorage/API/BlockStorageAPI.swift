@@ -16,6 +16,7 @@ struct BlockStorageAPI: Sendable {
     func register(on router: Router<StratusRequestContext>) {
         registerVersions(on: router)
         registerVolumes(on: router)
+        registerVolumeActions(on: router)
         registerVolumeTypes(on: router)
         registerQuotas(on: router)
         registerOperatorViews(on: router)

@@ -42,6 +42,10 @@ final class VolumeAgent: Sendable {
             try await deleteVolume(request.args["volume_id"]?.stringValue ?? "", context: request.context)
             return .null
         }
+        addStateHandlers(to: &endpoint)
+        addSnapshotHandlers(to: &endpoint)
+        addBackupHandlers(to: &endpoint)
+        addConnectionHandlers(to: &endpoint)
         return endpoint
     }
 

@@ -1,0 +1,9 @@
+import Hummingbird
+import StratusKit
+
+extension BlockStorageAPI {
+    /// Volume actions: revert to a snapshot.
+    func snapshotVolumeActions() -> [String: VolumeActionHandler] {
+        [:]
+    }
+}
