@@ -27,6 +27,7 @@ public struct HTTPImageClient: ImageClient {
         body["visibility"] = .string(request.visibility)
         body["min_disk"] = .int(Int64(request.minDisk))
         body["min_ram"] = .int(Int64(request.minRam))
+        if request.isProtected { body["protected"] = true }
         if let format = request.diskFormat { body["disk_format"] = .string(format) }
         if let format = request.containerFormat { body["container_format"] = .string(format) }
         let answer = try caller.expect(try await caller.send(.POST, "/v2/images", json: .object(body)), 201)

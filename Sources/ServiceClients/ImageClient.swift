@@ -43,10 +43,13 @@ public struct ImageCreateRequest: Sendable {
     public var minDisk: Int
     public var minRam: Int
     public var properties: [String: String]
+    /// Glance's `protected`: the image cannot be deleted until it is cleared.
+    public var isProtected: Bool
 
     public init(
         name: String, ownerProjectID: String, diskFormat: String? = nil, containerFormat: String? = nil,
-        visibility: String = "private", minDisk: Int = 0, minRam: Int = 0, properties: [String: String] = [:]
+        visibility: String = "private", minDisk: Int = 0, minRam: Int = 0, properties: [String: String] = [:],
+        isProtected: Bool = false
     ) {
         self.name = name
         self.ownerProjectID = ownerProjectID
@@ -56,6 +59,7 @@ public struct ImageCreateRequest: Sendable {
         self.minDisk = minDisk
         self.minRam = minRam
         self.properties = properties
+        self.isProtected = isProtected
     }
 }
 

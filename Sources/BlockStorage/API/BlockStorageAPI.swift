@@ -17,6 +17,7 @@ struct BlockStorageAPI: Sendable {
         registerVersions(on: router)
         registerVolumes(on: router)
         registerVolumeActions(on: router)
+        registerVolumeMetadata(on: router)
         registerVolumeTypes(on: router)
         registerQuotas(on: router)
         registerQoSSpecs(on: router)

@@ -53,6 +53,7 @@ final class VolumeAgent: Sendable {
     func run() async {
         await report()
         await settleLeftovers()
+        await settleInterruptedActions()
         while !Task.isCancelled {
             try? await Task.sleep(for: reportInterval)
             await report()

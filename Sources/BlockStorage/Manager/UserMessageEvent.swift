@@ -20,8 +20,12 @@ struct UserMessageEvent: Sendable {
         resource: "VOLUME", actionID: "003", action: "copy volume to image", detailID: "004")
     static let createVolumeFromBackend = UserMessageEvent(
         resource: "VOLUME", actionID: "007", action: "create volume from backend storage", detailID: "001")
+    /// The driver could not grow the volume.
     static let extendVolume = UserMessageEvent(
-        resource: "VOLUME", actionID: "006", action: "extend volume", detailID: "001")
+        resource: "VOLUME", actionID: "007", action: "extend volume", detailID: "010")
+    /// The volume's pool has no room for the larger size.
+    static let extendVolumeNoRoom = UserMessageEvent(
+        resource: "VOLUME", actionID: "007", action: "extend volume", detailID: "003")
     static let deleteVolume = UserMessageEvent(
         resource: "VOLUME", actionID: "013", action: "delete volume", detailID: "001")
     static let attachVolume = UserMessageEvent(

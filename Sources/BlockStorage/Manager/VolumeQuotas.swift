@@ -103,6 +103,14 @@ struct VolumeQuotas: Sendable {
         }
     }
 
+    /// Throws Cinder's 413 when one volume of `size` GiB would pass `per_volume_gigabytes`.
+    func checkVolumeSize(_ sql: any SQLDatabase, projectID: String, size: Int64) async throws {
+        let limits = try await limits(sql, projectID: projectID, typeNames: [])
+        if let perVolume = limits["per_volume_gigabytes"], perVolume >= 0, size > perVolume {
+            throw Self.exceeded("VolumeSizeExceedsLimit: Requested volume size \(size)G is larger than maximum allowed limit \(perVolume)G.")
+        }
+    }
+
     private static func order(_ resource: String) -> Int {
         resource.hasPrefix("gigabytes") || resource.hasPrefix("backup_gigabytes") ? 1 : 0
     }

@@ -37,6 +37,7 @@ enum BlockStorageDefaultRules {
             "volume_extension:snapshot_admin_actions:force_delete": admin,
             "volume_extension:backup_admin_actions:force_delete": admin,
             "volume_extension:volume_admin_actions:force_detach": admin,
+            "volume_extension:volume_actions:upload_public": admin,
             "volume_extension:volume_host_attribute": admin,
             "volume_extension:volume_mig_status_attribute": admin,
             "volume:get_all_tenants": admin,
