@@ -199,6 +199,16 @@ final class FileVolumeDriverTests: XCTestCase {
         XCTAssertEqual(try readString(volumePath(volume, "raw"), at: 512, count: 9), "raw image")
     }
 
+    func testOtherImageFormatsAreConvertedUnderTheirQemuNames() async throws {
+        for (imageFormat, qemuFormat) in [("vdi", "vdi"), ("vhd", "vpc"), ("vhdx", "vhdx"), ("iso", "raw")] {
+            let image = try await makeImage(
+                named: "image.\(imageFormat)", format: qemuFormat, sizeBytes: 4 << 20, text: imageFormat, at: 65536)
+            let volume = location("thick")
+            try await driver.createVolume(volume, sizeGB: 1, fromImageFile: image, format: imageFormat)
+            XCTAssertEqual(try readString(volumePath(volume, "raw"), at: 65536, count: imageFormat.utf8.count), imageFormat)
+        }
+    }
+
     func testImageLargerThanTheVolumeIsRefused() async throws {
         let image = "\(directory!)/big.qcow2"
         try await qemuImage.create(image, format: "qcow2", sizeBytes: 2 * Self.gib + 512)
