@@ -90,6 +90,7 @@ public struct QemuImage: Sendable {
             throw VolumeDriverError("qemu-img could not be started: \(error.localizedDescription)")
         }
         guard output.succeeded else {
+            try Task.checkCancellation()
             if output.timedOut { throw VolumeDriverError("qemu-img \(command) took too long and was stopped.") }
             let reason = Self.summarize(output.standardError)
             throw VolumeDriverError("qemu-img \(command) failed" + (reason.isEmpty ? "." : ": \(reason)"))
