@@ -57,7 +57,7 @@ final class VolumeActionTests: XCTestCase {
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
-            let own = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let own = try Self.id(try await live.createVolume(["size": 1], token: member, project: project))
             let readerExtend = try await live.call(
                 .POST, "/volumes/\(own)/action", token: reader, project: project, json: ["os-extend": ["new_size": 2]])
             XCTAssertEqual(readerExtend.status, 403)
@@ -86,8 +86,7 @@ final class VolumeActionTests: XCTestCase {
             let after = try await live.call(.GET, "/volumes/\(id)").json?["volume"]
             XCTAssertEqual(after?["status"]?.stringValue, "available")
             XCTAssertEqual(after?["size"]?.intValue, 1)
-            let message = try XCTUnwrap(
-                try await live.call(.GET, "/messages", version: "3.3").json?["messages"]?.arrayValue?.first)
+            let message = try await Self.latestMessage(live)
             XCTAssertEqual(message["resource_uuid"]?.stringValue, id)
             let text = try XCTUnwrap(message["user_message"]?.stringValue)
             XCTAssertTrue(text.hasPrefix("extend volume:Could not find any available weighted backend."), text)
@@ -115,7 +114,7 @@ final class VolumeActionTests: XCTestCase {
             let relabel = try await live.call(
                 .POST, "/volumes/\(id)/action", json: ["os-retype": ["new_type": .string(plainID), "migration_policy": "never"]])
             XCTAssertEqual(relabel.status, 202)
-            var current = try XCTUnwrap(try await live.call(.GET, "/volumes/\(id)").json?["volume"])
+            var current = try await Self.volume(live, id)
             XCTAssertEqual(current["volume_type"]?.stringValue, "plain")
             XCTAssertEqual(current["os-vol-host-attr:host"]?.stringValue, "stratus@file#thick")
             XCTAssertEqual(current["status"]?.stringValue, "available")
@@ -123,11 +122,10 @@ final class VolumeActionTests: XCTestCase {
             // The standard tier lives on the thin pool: without migration the retype fails with a message.
             let never = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-retype": ["new_type": "standard"]])
             XCTAssertEqual(never.status, 202)
-            current = try XCTUnwrap(try await live.call(.GET, "/volumes/\(id)").json?["volume"])
+            current = try await Self.volume(live, id)
             XCTAssertEqual(current["volume_type"]?.stringValue, "plain")
             XCTAssertEqual(current["status"]?.stringValue, "available")
-            let message = try XCTUnwrap(
-                try await live.call(.GET, "/messages", version: "3.3").json?["messages"]?.arrayValue?.first)
+            let message = try await Self.latestMessage(live)
             XCTAssertEqual(message["resource_uuid"]?.stringValue, id)
             XCTAssertEqual(
                 message["user_message"]?.stringValue,
@@ -174,7 +172,7 @@ final class VolumeActionTests: XCTestCase {
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
-            let own = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let own = try Self.id(try await live.createVolume(["size": 1], token: member, project: project))
             let readerRetype = try await live.call(
                 .POST, "/volumes/\(own)/action", token: reader, project: project, json: ["os-retype": ["new_type": "plain"]])
             XCTAssertEqual(readerRetype.json?["forbidden"]?["message"]?.stringValue, "Policy doesn't allow volume:retype to be performed.")
@@ -183,10 +181,11 @@ final class VolumeActionTests: XCTestCase {
 
     func testBootableReadonlyResetStatusAndForceDelete() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let id = try XCTUnwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
+            let id = try Self.id(try await live.createVolume(["size": 1]))
             let bootable = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-set_bootable": ["bootable": "True"]])
             XCTAssertEqual(bootable.status, 200)
-            XCTAssertEqual(try await live.call(.GET, "/volumes/\(id)").json?["volume"]?["bootable"]?.stringValue, "true")
+            let afterBootable = try await Self.volume(live, id)
+            XCTAssertEqual(afterBootable["bootable"]?.stringValue, "true")
             let badFlag = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-set_bootable": ["bootable": "maybe"]])
             XCTAssertEqual(badFlag.status, 400)
             XCTAssertTrue(
@@ -195,11 +194,12 @@ final class VolumeActionTests: XCTestCase {
 
             let readonly = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-update_readonly_flag": ["readonly": true]])
             XCTAssertEqual(readonly.status, 202)
-            XCTAssertEqual(try await live.call(.GET, "/volumes/\(id)").json?["volume"]?["metadata"]?["readonly"]?.stringValue, "True")
+            let afterReadonly = try await Self.volume(live, id)
+            XCTAssertEqual(afterReadonly["metadata"]?["readonly"]?.stringValue, "True")
 
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
-            let own = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let own = try Self.id(try await live.createVolume(["size": 1], token: member, project: project))
             let memberReset = try await live.call(
                 .POST, "/volumes/\(own)/action", token: member, project: project, json: ["os-reset_status": ["status": "error"]])
             XCTAssertEqual(memberReset.status, 403)
@@ -248,7 +248,7 @@ final class VolumeActionTests: XCTestCase {
 
     func testImageMetadataActions() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let id = try XCTUnwrap(try await live.createVolume(["size": 1, "imageRef": .string(live.imageID)])["id"]?.stringValue)
+            let id = try Self.id(try await live.createVolume(["size": 1, "imageRef": .string(live.imageID)]))
             let shown = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-show_image_metadata": .null])
             XCTAssertEqual(shown.status, 200)
             XCTAssertEqual(shown.json?["metadata"]?["image_id"]?.stringValue, live.imageID)
@@ -257,9 +257,8 @@ final class VolumeActionTests: XCTestCase {
             XCTAssertEqual(set.status, 200)
             XCTAssertEqual(set.json?["metadata"]?["hw_disk_bus"]?.stringValue, "scsi")
             XCTAssertEqual(set.json?["metadata"]?["image_id"]?.stringValue, live.imageID)
-            XCTAssertEqual(
-                try await live.call(.GET, "/volumes/\(id)").json?["volume"]?["volume_image_metadata"]?["hw_disk_bus"]?.stringValue,
-                "scsi")
+            let afterSet = try await Self.volume(live, id)
+            XCTAssertEqual(afterSet["volume_image_metadata"]?["hw_disk_bus"]?.stringValue, "scsi")
             let badKey = try await live.call(
                 .POST, "/volumes/\(id)/action", json: ["os-set_image_metadata": ["metadata": ["bad!": "x"]]])
             XCTAssertEqual(badKey.status, 400)
@@ -273,7 +272,7 @@ final class VolumeActionTests: XCTestCase {
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
-            let own = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let own = try Self.id(try await live.createVolume(["size": 1], token: member, project: project))
             let readerShow = try await live.call(
                 .POST, "/volumes/\(own)/action", token: reader, project: project, json: ["os-show_image_metadata": [:]])
             XCTAssertEqual(readerShow.status, 200)
@@ -290,7 +289,7 @@ final class VolumeActionTests: XCTestCase {
         try await BlockStorageLiveCloud.run { live in
             _ = try await live.call(
                 .POST, "/types", json: ["volume_type": ["name": "gold", "extra_specs": ["storage_tier": "gold"]]], version: nil)
-            let id = try XCTUnwrap(try await live.createVolume(["size": 1, "volume_type": "gold", "description": "d"])["id"]?.stringValue)
+            let id = try Self.id(try await live.createVolume(["size": 1, "volume_type": "gold", "description": "d"]))
             let rawPath = live.cloud.directory + "/volumes/thick/volume-\(id).raw"
             try Self.write("bytes to keep", to: rawPath, at: 3 << 20)
 
@@ -330,8 +329,7 @@ final class VolumeActionTests: XCTestCase {
             _ = try await live.waitForVolume(id, status: "available")
             let gone = try await live.cloud.call(.GET, live.cloud.imageURL + "/v2/images/\(vmdkImage)", token: live.adminToken)
             XCTAssertEqual(gone.status, 404)
-            let message = try XCTUnwrap(
-                try await live.call(.GET, "/messages", version: "3.3").json?["messages"]?.arrayValue?.first)
+            let message = try await Self.latestMessage(live)
             XCTAssertTrue(message["user_message"]?.stringValue?.hasPrefix("copy volume to image:") ?? false)
 
             let badFormat = try await live.call(
@@ -351,7 +349,7 @@ final class VolumeActionTests: XCTestCase {
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
-            let own = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let own = try Self.id(try await live.createVolume(["size": 1], token: member, project: project))
             let readerUpload = try await live.call(
                 .POST, "/volumes/\(own)/action", token: reader, project: project,
                 json: ["os-volume_upload_image": ["image_name": "x"]])
@@ -364,13 +362,29 @@ final class VolumeActionTests: XCTestCase {
             XCTAssertEqual(
                 publicUpload.json?["forbidden"]?["message"]?.stringValue,
                 "Policy doesn't allow volume_extension:volume_actions:upload_public to be performed.")
-            XCTAssertEqual(
-                try await live.call(.GET, "/volumes/\(own)", token: member, project: project).json?["volume"]?["status"]?.stringValue,
-                "available")
+            let ownAfter = try await Self.volume(live, own, token: member, project: project)
+            XCTAssertEqual(ownAfter["status"]?.stringValue, "available")
         }
     }
 
     // MARK: - Helpers
+
+    static func id(_ volume: JSONValue) throws -> String {
+        try XCTUnwrap(volume["id"]?.stringValue)
+    }
+
+    static func volume(_ live: BlockStorageLiveCloud, _ id: String, token: String? = nil, project: String? = nil)
+        async throws -> JSONValue
+    {
+        let answer = try await live.call(.GET, "/volumes/\(id)", token: token, project: project)
+        return try XCTUnwrap(answer.json?["volume"])
+    }
+
+    /// The newest user message of the admin's project.
+    static func latestMessage(_ live: BlockStorageLiveCloud) async throws -> JSONValue {
+        let answer = try await live.call(.GET, "/messages", version: "3.3")
+        return try XCTUnwrap(answer.json?["messages"]?.arrayValue?.first)
+    }
 
     static func waitForImage(_ live: BlockStorageLiveCloud, _ id: String, status: String) async throws -> JSONValue {
         var last: JSONValue?

@@ -10,9 +10,9 @@ import XCTest
 final class VolumeMetadataTests: XCTestCase {
     func testMergeReplaceAndSingleKeysWithCindersBodiesAndMessages() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let id = try XCTUnwrap(try await live.createVolume(["size": 1, "metadata": ["a": "1"]])["id"]?.stringValue)
+            let id = try VolumeActionTests.id(try await live.createVolume(["size": 1, "metadata": ["a": "1"]]))
             let path = "/volumes/\(id)/metadata"
-            XCTAssertEqual(try await live.call(.GET, path, version: nil).json, ["metadata": ["a": "1"]])
+            try await Self.expectMetadata(live, path, ["metadata": ["a": "1"]])
 
             let merged = try await live.call(.POST, path, json: ["metadata": ["b": "2"]], version: nil)
             XCTAssertEqual(merged.status, 200)
@@ -20,9 +20,11 @@ final class VolumeMetadataTests: XCTestCase {
             let replaced = try await live.call(.PUT, path, json: ["metadata": ["c": "3"]], version: nil)
             XCTAssertEqual(replaced.status, 200)
             XCTAssertEqual(replaced.json, ["metadata": ["c": "3"]])
-            XCTAssertEqual(try await live.call(.GET, "/volumes/\(id)").json?["volume"]?["metadata"], ["c": "3"])
+            let shown = try await VolumeActionTests.volume(live, id)
+            XCTAssertEqual(shown["metadata"], ["c": "3"])
 
-            XCTAssertEqual(try await live.call(.GET, path + "/c", version: nil).json, ["meta": ["c": "3"]])
+            let single = try await live.call(.GET, path + "/c", version: nil)
+            XCTAssertEqual(single.json, ["meta": ["c": "3"]])
             let missing = try await live.call(.GET, path + "/zz", version: nil)
             XCTAssertEqual(missing.status, 404)
             XCTAssertEqual(missing.json?["itemNotFound"]?["message"]?.stringValue, "Volume \(id) has no metadata with key zz.")
@@ -31,7 +33,7 @@ final class VolumeMetadataTests: XCTestCase {
             XCTAssertEqual(putKey.json, ["meta": ["c": "4"]])
             let newKey = try await live.call(.PUT, path + "/d", json: ["meta": ["d": "5"]], version: nil)
             XCTAssertEqual(newKey.status, 200)
-            XCTAssertEqual(try await live.call(.GET, path, version: nil).json, ["metadata": ["c": "4", "d": "5"]])
+            try await Self.expectMetadata(live, path, ["metadata": ["c": "4", "d": "5"]])
             let mismatch = try await live.call(.PUT, path + "/c", json: ["meta": ["x": "4"]], version: nil)
             XCTAssertEqual(mismatch.json?["badRequest"]?["message"]?.stringValue, "Request body and URI mismatch")
             let tooMany = try await live.call(.PUT, path + "/c", json: ["meta": ["c": "4", "e": "6"]], version: nil)
@@ -54,7 +56,7 @@ final class VolumeMetadataTests: XCTestCase {
             XCTAssertEqual(deleted.status, 200)
             let deletedAgain = try await live.call(.DELETE, path + "/c", version: nil)
             XCTAssertEqual(deletedAgain.status, 404)
-            XCTAssertEqual(try await live.call(.GET, path, version: nil).json, ["metadata": ["d": "5"]])
+            try await Self.expectMetadata(live, path, ["metadata": ["d": "5"]])
 
             // Nothing changes while the volume is uploading.
             _ = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-reset_status": ["status": "uploading"]])
@@ -66,25 +68,28 @@ final class VolumeMetadataTests: XCTestCase {
             XCTAssertEqual(
                 deleteWhileUploading.json?["badRequest"]?["message"]?.stringValue,
                 "Invalid volume: Deleting volume metadata is not allowed for volumes in uploading status.")
-            XCTAssertEqual(try await live.call(.GET, path, version: nil).json, ["metadata": ["d": "5"]])
+            try await Self.expectMetadata(live, path, ["metadata": ["d": "5"]])
         }
     }
 
     func testETagsGuardReplacesFrom315() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let id = try XCTUnwrap(try await live.createVolume(["size": 1, "metadata": ["a": "1"]])["id"]?.stringValue)
+            let id = try VolumeActionTests.id(try await live.createVolume(["size": 1, "metadata": ["a": "1"]]))
             let path = "/volumes/\(id)/metadata"
             let first = try await live.call(.GET, path, version: "3.15")
             let etag = try XCTUnwrap(first.headers.first(name: "ETag"))
-            XCTAssertNil(try await live.call(.GET, path, version: "3.14").headers.first(name: "ETag"))
+            let older = try await live.call(.GET, path, version: "3.14")
+            XCTAssertNil(older.headers.first(name: "ETag"))
             _ = try await live.call(.POST, path, json: ["metadata": ["b": "2"]], version: nil)
-            XCTAssertNotEqual(try await live.call(.GET, path, version: "3.15").headers.first(name: "ETag"), etag)
+            let changed = try await live.call(.GET, path, version: "3.15")
+            XCTAssertNotEqual(changed.headers.first(name: "ETag"), etag)
             let stale = try await live.cloud.call(
                 .PUT, live.url + "/v3/\(live.adminProjectID)" + path, token: live.adminToken, json: ["metadata": ["c": "3"]],
                 headers: ["OpenStack-API-Version": "volume 3.15", "If-Match": "\"\(etag)\""])
             XCTAssertEqual(stale.status, 412)
-            XCTAssertEqual(try await live.call(.GET, path, version: nil).json, ["metadata": ["a": "1", "b": "2"]])
-            let fresh = try XCTUnwrap(try await live.call(.GET, path, version: "3.15").headers.first(name: "ETag"))
+            try await Self.expectMetadata(live, path, ["metadata": ["a": "1", "b": "2"]])
+            let freshAnswer = try await live.call(.GET, path, version: "3.15")
+            let fresh = try XCTUnwrap(freshAnswer.headers.first(name: "ETag"))
             let current = try await live.cloud.call(
                 .PUT, live.url + "/v3/\(live.adminProjectID)" + path, token: live.adminToken, json: ["metadata": ["c": "3"]],
                 headers: ["OpenStack-API-Version": "volume 3.15", "If-Match": "\"\(fresh)\""])
@@ -95,12 +100,11 @@ final class VolumeMetadataTests: XCTestCase {
 
     func testReadersReadMembersWriteAndOtherProjectsSeeNothing() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let adminVolume = try XCTUnwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
+            let adminVolume = try VolumeActionTests.id(try await live.createVolume(["size": 1]))
             let project = try await live.cloud.project("tenant-a")
             let member = try await live.cloud.user("alice", projectID: project, role: "member")
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
-            let own = try XCTUnwrap(
-                try await live.createVolume(["size": 1, "metadata": ["k": "v"]], token: member, project: project)["id"]?.stringValue)
+            let own = try VolumeActionTests.id(try await live.createVolume(["size": 1, "metadata": ["k": "v"]], token: member, project: project))
             let path = "/volumes/\(own)/metadata"
             let read = try await live.call(.GET, path, token: reader, project: project, version: nil)
             XCTAssertEqual(read.json, ["metadata": ["k": "v"]])
@@ -123,5 +127,12 @@ final class VolumeMetadataTests: XCTestCase {
             XCTAssertEqual(others.status, 404)
             XCTAssertEqual(others.json?["itemNotFound"]?["message"]?.stringValue, "Volume \(adminVolume) could not be found.")
         }
+    }
+
+    static func expectMetadata(
+        _ live: BlockStorageLiveCloud, _ path: String, _ expected: JSONValue, file: StaticString = #filePath, line: UInt = #line
+    ) async throws {
+        let answer = try await live.call(.GET, path, version: nil)
+        XCTAssertEqual(answer.json, expected, file: file, line: line)
     }
 }
