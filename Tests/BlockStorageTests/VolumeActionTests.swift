@@ -367,6 +367,48 @@ final class VolumeActionTests: XCTestCase {
         }
     }
 
+    func testInUseVolumesExtendFrom342UploadWithForceAndResetToDetached() async throws {
+        try await BlockStorageLiveCloud.run { live in
+            let id = try Self.id(try await live.createVolume(["size": 1]))
+            let attachment = try await live.call(
+                .POST, "/attachments",
+                json: ["attachment": ["volume_uuid": .string(id), "instance_uuid": "3b0e1f4e-7a70-4d1a-9b7e-0d6a7f0c1e11",
+                                      "connector": ["host": "compute-1", "initiator": "iqn.test"]]])
+            XCTAssertEqual(attachment.status, 200)
+            let attachmentID = try XCTUnwrap(attachment.json?["attachment"]?["id"]?.stringValue)
+            let completed = try await live.call(.POST, "/attachments/\(attachmentID)/action", json: ["os-complete": .null])
+            XCTAssertEqual(completed.status, 204)
+            _ = try await live.waitForVolume(id, status: "in-use")
+
+            let tooOld = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-extend": ["new_size": 2]], version: "3.41")
+            XCTAssertEqual(
+                tooOld.json?["badRequest"]?["message"]?.stringValue,
+                "Invalid volume: Volume \(id) status must be '{'status': 'available'}' to extend, currently in-use.")
+            let extended = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-extend": ["new_size": 2]], version: "3.42")
+            XCTAssertEqual(extended.status, 202)
+            let grown = try await live.waitForVolume(id, status: "in-use")
+            XCTAssertEqual(grown["size"]?.intValue, 2)
+
+            let unforced = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-volume_upload_image": ["image_name": "x"]])
+            XCTAssertEqual(unforced.json?["badRequest"]?["message"]?.stringValue, "Invalid volume: Volume \(id) status must be available")
+            let forced = try await live.call(
+                .POST, "/volumes/\(id)/action",
+                json: ["os-volume_upload_image": ["image_name": "attached", "disk_format": "qcow2", "force": "true"]])
+            XCTAssertEqual(forced.status, 202)
+            let imageID = try XCTUnwrap(forced.json?["os-volume_upload_image"]?["image_id"]?.stringValue)
+            _ = try await live.waitForVolume(id, status: "in-use")
+            _ = try await Self.waitForImage(live, imageID, status: "active")
+
+            let reset = try await live.call(.POST, "/volumes/\(id)/action", json: ["os-reset_status": ["attach_status": "detached"]])
+            XCTAssertEqual(reset.status, 202)
+            let detached = try await Self.volume(live, id)
+            XCTAssertEqual(detached["status"]?.stringValue, "available")
+            XCTAssertEqual(detached["attachments"]?.arrayValue?.count, 0)
+            let attachments = try await live.call(.GET, "/attachments?volume_id=\(id)")
+            XCTAssertEqual(attachments.json?["attachments"]?.arrayValue?.count, 0)
+        }
+    }
+
     // MARK: - Helpers
 
     static func id(_ volume: JSONValue) throws -> String {
