@@ -409,6 +409,28 @@ final class VolumeActionTests: XCTestCase {
         }
     }
 
+    func testTwoActionsAtOnceOnOneVolumeLetOnlyOneThrough() async throws {
+        try await BlockStorageLiveCloud.run { live in
+            let id = try Self.id(try await live.createVolume(["size": 1]))
+            async let first = live.call(.POST, "/volumes/\(id)/action", json: ["os-extend": ["new_size": 2]])
+            async let second = live.call(.POST, "/volumes/\(id)/action", json: ["os-extend": ["new_size": 3]])
+            let extends = try await [first.status, second.status].sorted()
+            XCTAssertEqual(extends, [202, 400])
+            let size = try await live.waitForVolume(id, status: "available")["size"]?.intValue
+            XCTAssertTrue(size == 2 || size == 3, "\(String(describing: size))")
+
+            async let upload = live.call(
+                .POST, "/volumes/\(id)/action", json: ["os-volume_upload_image": ["image_name": "a", "disk_format": "qcow2"]])
+            async let flag = live.call(.POST, "/volumes/\(id)/action", json: ["os-update_readonly_flag": ["readonly": true]])
+            let (uploaded, flagged) = try await (upload, flag)
+            XCTAssertEqual(uploaded.status, 202)
+            XCTAssertTrue([202, 400].contains(flagged.status), "\(flagged.status)")
+            _ = try await live.waitForVolume(id, status: "available")
+            let images = try await live.cloud.call(.GET, live.cloud.imageURL + "/v2/images?name=a", token: live.adminToken)
+            XCTAssertEqual(images.json?["images"]?.arrayValue?.count, 1)
+        }
+    }
+
     // MARK: - Helpers
 
     static func id(_ volume: JSONValue) throws -> String {

@@ -3,7 +3,7 @@ import StratusKit
 
 extension BlockStorageAPI {
     /// `/volumes`: create, list (summary and detail, filtered, sorted, paged), show, update,
-    /// delete; and `/volumes/{id}/metadata`.
+    /// delete (the metadata routes are in VolumeMetadataRoutes.swift).
     func registerVolumes(on router: Router<StratusRequestContext>) {
         for path in Self.paths("/volumes") {
             router.post(path) { request, context in

@@ -71,10 +71,16 @@ extension BlockStorageManager {
             try await restoreStatus(after: VolumeStatus.uploading, id)
             throw BlockStorageErrors.invalidVolume("Volume \(id) has no back end to upload from.")
         }
-        try await backends.bus.cast(
-            VolumeRPC.volume(serviceHost: serviceHost), method: VolumeRPC.Method.uploadToImage,
-            args: ["volume_id": .string(id), "image_id": .string(image.id), "disk_format": .string(request.diskFormat)],
-            context: MessagingContext(auth: auth, requestID: requestID))
+        do {
+            try await backends.bus.cast(
+                VolumeRPC.volume(serviceHost: serviceHost), method: VolumeRPC.Method.uploadToImage,
+                args: ["volume_id": .string(id), "image_id": .string(image.id), "disk_format": .string(request.diskFormat)],
+                context: MessagingContext(auth: auth, requestID: requestID))
+        } catch {
+            try? await backends.image.deleteImage(id: image.id)
+            try await restoreStatus(after: VolumeStatus.uploading, id)
+            throw error
+        }
         let type = try await read { try await $0.volumeType(idOrName: uploading.volumeTypeID) }
         return VolumeUploadStarted(volume: uploading, image: image, volumeType: type)
     }
