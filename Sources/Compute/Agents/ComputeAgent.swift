@@ -94,6 +94,7 @@ final class ComputeAgent: Sendable {
             return .string(try await self.driver.consoleOutput(uuid))
         }
         registerGuestAccessMethods(on: &endpoint)
+        registerVolumeMethods(on: &endpoint)
         return endpoint
     }
 

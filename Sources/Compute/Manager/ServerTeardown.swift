@@ -1,8 +1,10 @@
 import Logging
+import ServiceClients
 import StratusKit
 
-/// The end of a server: its ports (deleted when the create made them, unbound when they
-/// were passed in), its Placement allocations, and its row marked deleted. Used by the
+/// The end of a server: its volumes (attachments deleted, the volumes marked
+/// `delete_on_termination` deleted), its ports (deleted when the create made them, unbound
+/// when they were passed in), its Placement allocations, and its row marked deleted. Used by the
 /// compute agent after destroying the guest, and by the API for a server that never
 /// reached a host or whose host is down.
 struct ServerTeardown: Sendable {
@@ -11,6 +13,7 @@ struct ServerTeardown: Sendable {
     let logger: Logger
 
     func releaseResources(of instance: InstanceRecord) async throws {
+        try await releaseVolumes(of: instance)
         let ports = try await backends.network.ports(deviceID: instance.uuid)
         let created = Set(instance.networkInfo.filter(\.createdByCompute).map(\.portID))
         // Ports the user passed in, at create or in a later interface attach, are kept.
@@ -24,6 +27,26 @@ struct ServerTeardown: Sendable {
             }
         }
         try await backends.placement.deleteAllocations(consumerUUID: instance.uuid)
+    }
+
+    /// Deletes each volume's attachment, then the volume when the mapping says so, and the
+    /// mapping, one by one (a retry after a failure picks up where this stopped). With no
+    /// user behind a delete, the service's own token acts on the server's project.
+    func releaseVolumes(of instance: InstanceRecord) async throws {
+        let mappings = try await database.read { try await ComputeQueries(sql: $0).blockDevices(instanceUUID: instance.uuid) }
+        guard !mappings.isEmpty else { return }
+        guard let client = backends.volume else {
+            logger.warning("server \(instance.uuid) has volumes but the Block Storage service is not configured")
+            return
+        }
+        let caller = VolumeCaller.service(projectID: instance.projectID)
+        for mapping in mappings {
+            if let attachmentID = mapping.attachmentID { try await client.deleteAttachment(id: attachmentID, as: caller) }
+            if mapping.deleteOnTermination, let volumeID = mapping.volumeID {
+                try await client.deleteVolume(id: volumeID, as: caller)
+            }
+            try await database.write { try await ComputeQueries(sql: $0).deleteBlockDevice(uuid: mapping.uuid) }
+        }
     }
 
     func finishDelete(_ uuid: String, requestID: String, host: String?) async throws {

@@ -74,7 +74,9 @@ struct SchedulerRPCEndpoint: Sendable {
             instanceUUID: instance.uuid, projectID: instance.projectID,
             flavor: SchedulerFlavor(
                 name: flavor.name, memoryMB: flavor.memoryMB, vcpus: flavor.vcpus,
-                rootGB: flavor.rootGB, ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB,
+                // A volume-backed server's root disk is not on the host (Nova's DISK_GB for boot from volume).
+                rootGB: instance.request.volumeBacked == true ? 0 : flavor.rootGB, ephemeralGB: flavor.ephemeralGB,
+                swapMB: flavor.swapMB,
                 extraSpecs: flavor.extraSpecs),
             image: SchedulerImage(
                 id: instance.imageRef.isEmpty ? nil : instance.imageRef, properties: instance.imageProperties,
