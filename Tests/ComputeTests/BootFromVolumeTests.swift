@@ -58,6 +58,15 @@ final class BootFromVolumeTests: XCTestCase {
             XCTAssertEqual(detachRoot.status, 400)
             XCTAssertEqual(detachRoot.json?["badRequest"]?["message"]?.stringValue, "Cannot detach a root device volume")
 
+            // What would need the boot volume's image or a snapshot of it is refused.
+            let rebuild = try await cloud.action(id, ["rebuild": ["imageRef": .string(cloud.imageID)]], token: member)
+            XCTAssertEqual(rebuild.status, 400)
+            XCTAssertEqual(
+                rebuild.json?["badRequest"]?["message"]?.stringValue,
+                "Image \(cloud.imageID) is unacceptable: Unable to rebuild with a different image for a volume-backed server.")
+            let snapshot = try await cloud.action(id, ["createImage": ["name": "snap"]], token: member)
+            XCTAssertEqual(snapshot.status, 400)
+
             try await XCTAssertEqualAsync(try await cloud.compute(.DELETE, "/servers/\(id)", token: member).status, 204)
             try await cloud.waitUntilDeleted(id)
             try await VolumeAttachmentTests.waitUntil("the boot volume is deleted with its server") {

@@ -100,7 +100,10 @@ actor InMemoryVolumeClient: VolumeClient {
         tokens.append(caller.token)
         guard var volume = volumes[volumeID] else { throw Self.error(404, "Volume \(volumeID) could not be found.") }
         let status = volume.summary.status
-        guard status == "available" || (volume.summary.multiattach && ["in-use", "reserved"].contains(status)) else {
+        // A second attachment of the same server is how a move connects the volume on the new host.
+        let sameServer = attachments.values.contains { $0.volumeID == volumeID && $0.instanceUUID == instanceUUID }
+        guard status == "available" || ((volume.summary.multiattach || sameServer) && ["in-use", "reserved"].contains(status))
+        else {
             throw Self.error(
                 400,
                 "Invalid volume: Volume \(volumeID) status must be available or downloading to reserve, but the current status is \(status).")

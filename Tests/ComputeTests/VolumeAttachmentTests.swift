@@ -228,6 +228,48 @@ final class VolumeAttachmentTests: XCTestCase {
         }
     }
 
+    func testAColdMigrationConnectsTheVolumesOnTheNewHost() async throws {
+        let volumes = InMemoryVolumeClient()
+        try await ComputeLiveCloud.run(hosts: 2, volumes: volumes) { cloud in
+            let id = try await cloud.createServer("vol-move-vm")
+            let before = try await cloud.waitFor(id, status: "ACTIVE")
+            let source = try XCTUnwrap(before["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            let project = try XCTUnwrap(before["tenant_id"]?.stringValue)
+            let volumeID = await volumes.addVolume(projectID: project)
+            let path = "/servers/\(id)/os-volume_attachments"
+            try await XCTAssertEqualAsync(
+                try await cloud.compute(.POST, path, json: ["volumeAttachment": ["volumeId": .string(volumeID)]]).status, 200)
+            try await Self.waitUntil("the volume is in-use") { await volumes.status(of: volumeID) == "in-use" }
+            let firstAttachment = try await XCTUnwrapAsync(await volumes.attachments(ofVolume: volumeID).first?.id)
+
+            let live = try await cloud.action(id, ["os-migrateLive": ["host": .null, "block_migration": "auto"]])
+            XCTAssertEqual(live.status, 400)
+            XCTAssertEqual(
+                live.json?["badRequest"]?["message"]?.stringValue,
+                "Live migration of servers with volumes is not supported by this cloud yet.")
+
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["migrate": .null]).status, 202)
+            let moved = try await cloud.waitFor(id, status: "VERIFY_RESIZE")
+            let destination = try XCTUnwrap(moved["OS-EXT-SRV-ATTR:host"]?.stringValue)
+            XCTAssertNotEqual(destination, source)
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["confirmResize": .null]).status, 204)
+            try await cloud.waitFor(id, status: "ACTIVE")
+
+            let guest = try await XCTUnwrapAsync(await cloud.fakeDriver(host: destination).spec(of: id))
+            XCTAssertEqual(guest.volumes.map(\.volumeID), [volumeID])
+            XCTAssertEqual(guest.volumes.first?.device, "/dev/vdb")
+            let attachments = await volumes.attachments(ofVolume: volumeID)
+            XCTAssertEqual(attachments.count, 1, "the old attachment is replaced")
+            XCTAssertNotEqual(attachments.first?.id, firstAttachment)
+            XCTAssertEqual(attachments.first?.connector?.host, destination)
+            XCTAssertEqual(attachments.first?.status, "attached")
+            try await XCTAssertEqualAsync(await volumes.status(of: volumeID), "in-use")
+            let listed = try await cloud.compute(.GET, path, version: "2.89")
+            XCTAssertEqual(
+                listed.json?["volumeAttachments"]?.arrayValue?.first?["attachment_id"]?.stringValue, attachments.first?.id)
+        }
+    }
+
     func testWithoutBlockStorageVolumeRequestsAreRefused() async throws {
         try await ComputeLiveCloud.run(hosts: 1) { cloud in
             let id = try await cloud.createServer("vol-none-vm")

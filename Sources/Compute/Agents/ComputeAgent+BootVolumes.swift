@@ -126,3 +126,68 @@ extension ComputeAgent {
         }
     }
 }
+
+/// One volume connected anew on this host: the new attachment replaces the old one once
+/// the guest runs.
+struct VolumeReconnection: Sendable {
+    var mapping: BlockDeviceRecord
+    var newAttachmentID: String
+    var guestVolume: GuestVolume
+}
+
+extension ComputeAgent {
+    /// The server's volumes connected to this host for a guest spawned again (rebuild,
+    /// unshelve, evacuation, the destination of a cold migration): each gets a new
+    /// attachment with this host's connector, as Nova makes for a move. No user is behind
+    /// these steps here: the service acts on the server's project.
+    func reconnectVolumes(_ instance: InstanceRecord) async throws -> [VolumeReconnection] {
+        let mappings = try await database.read { try await ComputeQueries(sql: $0).blockDevices(instanceUUID: instance.uuid) }
+            .filter { $0.volumeID != nil }
+        guard !mappings.isEmpty else { return [] }
+        guard let client = backends.volume else {
+            throw BootVolumeError(message: "The Block Storage service is not running in this cloud.")
+        }
+        let caller = VolumeCaller.service(projectID: instance.projectID)
+        var made: [VolumeReconnection] = []
+        do {
+            for mapping in mappings {
+                guard let volumeID = mapping.volumeID else { continue }
+                let attachmentID = try await client.createAttachment(
+                    volumeID: volumeID, instanceUUID: instance.uuid, connector: nil, mode: "rw", as: caller)
+                made.append(
+                    VolumeReconnection(
+                        mapping: mapping, newAttachmentID: attachmentID,
+                        guestVolume: GuestVolume(volumeID: volumeID, device: mapping.deviceName ?? "", connectionType: "")))
+                let info = try await client.updateAttachment(
+                    id: attachmentID, connector: connector(device: mapping.deviceName), as: caller)
+                made[made.count - 1].guestVolume.connectionType = info.driverVolumeType
+                made[made.count - 1].guestVolume.connectionData = info.data
+            }
+        } catch {
+            await abandonReconnection(made, instance: instance)
+            throw error
+        }
+        return made
+    }
+
+    /// Completes the new attachments, deletes the old ones and records the new ids.
+    func finishReconnection(_ reconnections: [VolumeReconnection], instance: InstanceRecord) async throws {
+        guard let client = backends.volume else { return }
+        let caller = VolumeCaller.service(projectID: instance.projectID)
+        for reconnection in reconnections {
+            try await client.completeAttachment(id: reconnection.newAttachmentID, as: caller)
+            if let old = reconnection.mapping.attachmentID { try await client.deleteAttachment(id: old, as: caller) }
+            var mapping = reconnection.mapping
+            mapping.attachmentID = reconnection.newAttachmentID
+            let updated = mapping
+            try await write { try await $0.updateBlockDevice(updated) }
+        }
+    }
+
+    /// Deletes the new attachments of a respawn that failed; the old ones stay.
+    func abandonReconnection(_ reconnections: [VolumeReconnection], instance: InstanceRecord) async {
+        guard let client = backends.volume else { return }
+        let caller = VolumeCaller.service(projectID: instance.projectID)
+        for reconnection in reconnections { try? await client.deleteAttachment(id: reconnection.newAttachmentID, as: caller) }
+    }
+}

@@ -124,7 +124,8 @@ extension ComputeAgent {
         try? await reportResources()
     }
 
-    /// Spawns the server's guest here again from `imageID`, its ports bound to this host.
+    /// Spawns the server's guest here again from `imageID` (none for a volume-backed
+    /// server), its ports bound to this host and its volumes connected to it.
     func spawnAgain(_ instance: InstanceRecord, imageID: String, powerOn: Bool = true) async throws {
         var interfaces: [GuestInterface] = []
         let owner = portOwner(of: instance)
@@ -134,6 +135,15 @@ extension ComputeAgent {
                 GuestInterface(portID: port.id, macAddress: port.macAddress, networkID: port.networkID,
                                fixedIPs: port.fixedIPs.compactMap(\.ipAddress)))
         }
-        try await driver.spawn(try await guestSpec(instance, imageID: imageID, interfaces: interfaces), powerOn: powerOn)
+        let volumes = try await reconnectVolumes(instance)
+        do {
+            var spec = try await guestSpec(instance, imageID: imageID.isEmpty ? nil : imageID, interfaces: interfaces)
+            spec.volumes = volumes.map(\.guestVolume)
+            try await driver.spawn(spec, powerOn: powerOn)
+        } catch {
+            await abandonReconnection(volumes, instance: instance)
+            throw error
+        }
+        try await finishReconnection(volumes, instance: instance)
     }
 }
