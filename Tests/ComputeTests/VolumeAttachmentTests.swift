@@ -106,6 +106,8 @@ final class VolumeAttachmentTests: XCTestCase {
             try await Self.waitUntil("the delete_on_termination volume is deleted") { await volumes.status(of: second) == nil }
             try await XCTAssertEqualAsync(await volumes.status(of: volumeID), "available")
             try await XCTAssertEqualAsync(await volumes.attachments.count, 0)
+            let allTokens = await volumes.tokens
+            XCTAssertTrue(allTokens.allSatisfy { $0 == member }, "the delete too acts with the member's token")
         }
     }
 

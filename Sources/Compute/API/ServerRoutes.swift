@@ -57,9 +57,10 @@ extension ComputeAPI {
                     instance, fault: nil, self, version: version, isAdmin: manager.policy.isAdmin(auth), volumes: volumes)
             ])
         }
-        router.delete("/v2.1/servers/{server_id}") { _, context in
+        router.delete("/v2.1/servers/{server_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteServer(try context.parameters.require("server_id"), auth, requestID: context.requestID)
+            try await manager.deleteServer(
+                try context.parameters.require("server_id"), auth, token: Self.callerToken(request), requestID: context.requestID)
             return JSONResponse.empty(.noContent)
         }
         router.get("/v2.1/servers/{server_id}/os-instance-actions") { _, context in
