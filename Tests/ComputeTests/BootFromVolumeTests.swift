@@ -112,6 +112,57 @@ final class BootFromVolumeTests: XCTestCase {
         }
     }
 
+    func testShelvedVolumeBackedServerTakesAVolumeAndUnshelvesWithBoth() async throws {
+        let volumes = InMemoryVolumeClient()
+        try await ComputeLiveCloud.run(hosts: 1, volumes: volumes) { cloud in
+            let id = try await cloud.createServer(
+                "bfv-shelf",
+                extra: [
+                    "imageRef": "",
+                    "block_device_mapping_v2": [
+                        [
+                            "uuid": .string(cloud.imageID), "source_type": "image", "destination_type": "volume",
+                            "boot_index": 0, "volume_size": 1,
+                        ]
+                    ],
+                ])
+            let server = try await cloud.waitFor(id, status: "ACTIVE")
+            let project = try XCTUnwrap(server["tenant_id"]?.stringValue)
+            let imagesBefore = try await cloud.cloud.call(.GET, cloud.cloud.imageURL + "/v2/images", token: cloud.adminToken)
+                .json?["images"]?.arrayValue?.count
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["shelve": .null]).status, 202)
+            try await cloud.waitFor(id, status: "SHELVED_OFFLOADED")
+            let imagesAfter = try await cloud.cloud.call(.GET, cloud.cloud.imageURL + "/v2/images", token: cloud.adminToken)
+                .json?["images"]?.arrayValue?.count
+            XCTAssertEqual(imagesAfter, imagesBefore, "a volume-backed server is shelved without an image")
+
+            let data = await volumes.addVolume(projectID: project)
+            let path = "/servers/\(id)/os-volume_attachments"
+            let early = try await cloud.compute(
+                .POST, path, version: "2.19", json: ["volumeAttachment": ["volumeId": .string(data)]])
+            XCTAssertEqual(early.status, 409)
+            XCTAssertEqual(
+                early.json?["conflictingRequest"]?["message"]?.stringValue,
+                "Cannot 'attach_volume' instance \(id) while it is in vm_state shelved_offloaded")
+            let attached = try await cloud.compute(.POST, path, json: ["volumeAttachment": ["volumeId": .string(data)]])
+            XCTAssertEqual(attached.status, 200)
+            XCTAssertEqual(attached.json?["volumeAttachment"]?["device"], .null, "no host, no device yet")
+            try await XCTAssertEqualAsync(await volumes.status(of: data), "in-use")
+
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["unshelve": .null]).status, 202)
+            try await cloud.waitFor(id, status: "ACTIVE")
+            let guest = try await XCTUnwrapAsync(await cloud.fakeDriver(host: "compute1").spec(of: id))
+            XCTAssertNil(guest.imageID)
+            XCTAssertEqual(guest.volumes.map(\.device), ["/dev/vda", "/dev/vdb"])
+            let attachment = try await XCTUnwrapAsync(await volumes.attachments(ofVolume: data).first)
+            XCTAssertEqual(attachment.connector?.host, "compute1")
+            XCTAssertEqual(attachment.status, "attached")
+            try await XCTAssertEqualAsync(await volumes.attachments(ofVolume: data).count, 1)
+            let shown = try await cloud.compute(.GET, "\(path)/\(data)")
+            XCTAssertEqual(shown.json?["volumeAttachment"]?["device"]?.stringValue, "/dev/vdb")
+        }
+    }
+
     func testAVolumeThatFailsToBeCreatedFailsTheBuildAndIsNotLeaked() async throws {
         let volumes = InMemoryVolumeClient()
         await volumes.setCreationOutcome("error")

@@ -139,7 +139,8 @@ extension ComputeAgent {
     /// The server's volumes connected to this host for a guest spawned again (rebuild,
     /// unshelve, evacuation, the destination of a cold migration): each gets a new
     /// attachment with this host's connector, as Nova makes for a move. No user is behind
-    /// these steps here: the service acts on the server's project.
+    /// these steps here: the service acts on the server's project. A volume attached while
+    /// the server had no host gets its device here.
     func reconnectVolumes(_ instance: InstanceRecord) async throws -> [VolumeReconnection] {
         let mappings = try await database.read { try await ComputeQueries(sql: $0).blockDevices(instanceUUID: instance.uuid) }
             .filter { $0.volumeID != nil }
@@ -149,9 +150,16 @@ extension ComputeAgent {
         }
         let caller = VolumeCaller.service(projectID: instance.projectID)
         var made: [VolumeReconnection] = []
+        var taken = mappings.compactMap(\.deviceName)
         do {
-            for mapping in mappings {
+            for var mapping in mappings {
                 guard let volumeID = mapping.volumeID else { continue }
+                if mapping.deviceName == nil {
+                    // Attached while the server had no host (shelved offloaded): its device now.
+                    let device = try DeviceNames.choose(requested: nil, taken: taken)
+                    taken.append(device)
+                    mapping.deviceName = device
+                }
                 let attachmentID = try await client.createAttachment(
                     volumeID: volumeID, instanceUUID: instance.uuid, connector: nil, mode: "rw", as: caller)
                 made.append(

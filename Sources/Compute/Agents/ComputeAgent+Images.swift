@@ -27,17 +27,18 @@ extension ComputeAgent {
                 try? await setTaskState(uuid, nil)
             }
         case "shelve":
-            guard let imageID = args["image_id"]?.stringValue else { return true }
+            // A volume-backed server's disk stays in its boot volume: no image (as Nova).
+            let imageID = args["image_id"]?.stringValue
             do {
                 try await withEvent("compute_shelve_instance", instance: uuid, requestID: requestID) {
                     try await self.setTaskState(uuid, TaskState.shelvingImageUploading)
                     try await self.driver.powerOff(uuid)
-                    try await self.uploadDisk(of: uuid, to: imageID)
+                    if let imageID { try await self.uploadDisk(of: uuid, to: imageID) }
                     try await self.setTaskState(uuid, TaskState.shelvingOffloading)
                     try await self.offload(uuid)
                 }
             } catch {
-                try? await backends.image.deleteImage(id: imageID)
+                if let imageID { try? await backends.image.deleteImage(id: imageID) }
                 try? await setTaskState(uuid, nil) { $0.request.shelvedImageID = nil }
             }
         case "unshelve":

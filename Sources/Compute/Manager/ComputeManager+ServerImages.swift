@@ -55,6 +55,11 @@ extension ComputeManager {
         let instance = try await visibleServer(uuid, auth, rule: rule.policyRule)
         try Self.checkNotLocked(instance, isAdmin: policy.isAdmin(auth))
         try Self.checkState(instance, rule)
+        if instance.request.volumeBacked == true {
+            // Its disk is its boot volume, which stays: nothing to upload.
+            _ = try await startServerAction(uuid, "shelve", args: [:], auth, requestID: requestID)
+            return
+        }
         var properties = instance.imageProperties.filter { !Self.imageCoreKeys.contains($0.key) }
         properties["instance_uuid"] = instance.uuid
         properties["base_image_ref"] = instance.imageRef

@@ -38,8 +38,8 @@ struct SchedulerRPCEndpoint: Sendable {
     ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
     ///   - useNewFlavor: size the request by the pending resize's flavor.
     ///   - requestedHost: the only host to consider (an admin's live migration or evacuation target).
-    ///   - isMove: a live migration or evacuation: the hosts the build tried and the host
-    ///     forced at create time no longer matter.
+    ///   - isMove: a live migration, evacuation or unshelve: the hosts the build tried and
+    ///     the host forced at create time no longer matter.
     func selectDestinations(
         _ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false, requestedHost: String? = nil,
         isMove: Bool = false
