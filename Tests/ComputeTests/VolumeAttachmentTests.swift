@@ -269,6 +269,19 @@ final class VolumeAttachmentTests: XCTestCase {
             let listed = try await cloud.compute(.GET, path, version: "2.89")
             XCTAssertEqual(
                 listed.json?["volumeAttachments"]?.arrayValue?.first?["attachment_id"]?.stringValue, attachments.first?.id)
+
+            // Migrated back and reverted: the volume is connected to the host the guest returns to.
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["migrate": .null]).status, 202)
+            try await cloud.waitFor(id, status: "VERIFY_RESIZE")
+            try await XCTAssertEqualAsync(try await cloud.action(id, ["revertResize": .null]).status, 202)
+            let reverted = try await cloud.waitFor(id, status: "ACTIVE")
+            XCTAssertEqual(reverted["OS-EXT-SRV-ATTR:host"]?.stringValue, destination)
+            let afterRevert = await volumes.attachments(ofVolume: volumeID)
+            XCTAssertEqual(afterRevert.count, 1)
+            XCTAssertEqual(afterRevert.first?.connector?.host, destination)
+            XCTAssertEqual(afterRevert.first?.status, "attached")
+            try await XCTAssertEqualAsync(
+                await cloud.fakeDriver(host: destination).spec(of: id)?.volumes.map(\.volumeID), [volumeID])
         }
     }
 

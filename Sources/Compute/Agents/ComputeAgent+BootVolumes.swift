@@ -141,7 +141,8 @@ extension ComputeAgent {
     /// attachment with this host's connector, as Nova makes for a move. No user is behind
     /// these steps here: the service acts on the server's project. A volume attached while
     /// the server had no host gets its device here.
-    func reconnectVolumes(_ instance: InstanceRecord) async throws -> [VolumeReconnection] {
+    /// `host`: where the guest runs (this host unless a revert hands it back to its source).
+    func reconnectVolumes(_ instance: InstanceRecord, host guestHost: String? = nil) async throws -> [VolumeReconnection] {
         let mappings = try await database.read { try await ComputeQueries(sql: $0).blockDevices(instanceUUID: instance.uuid) }
             .filter { $0.volumeID != nil }
         guard !mappings.isEmpty else { return [] }
@@ -166,8 +167,9 @@ extension ComputeAgent {
                     VolumeReconnection(
                         mapping: mapping, newAttachmentID: attachmentID,
                         guestVolume: GuestVolume(volumeID: volumeID, device: mapping.deviceName ?? "", connectionType: "")))
-                let info = try await client.updateAttachment(
-                    id: attachmentID, connector: connector(device: mapping.deviceName), as: caller)
+                var hostConnector = connector(device: mapping.deviceName)
+                if let guestHost { hostConnector.host = guestHost }
+                let info = try await client.updateAttachment(id: attachmentID, connector: hostConnector, as: caller)
                 made[made.count - 1].guestVolume.connectionType = info.driverVolumeType
                 made[made.count - 1].guestVolume.connectionData = info.data
             }
