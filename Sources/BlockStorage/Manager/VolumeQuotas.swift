@@ -37,7 +37,7 @@ struct VolumeQuotas: Sendable {
         var usage: [String: Int64] = [:]
         let volumeRows = try await sql.raw(
             """
-            SELECT t.name AS type_name, COUNT(*) AS n, COALESCE(SUM(v.size), 0) AS gb FROM volumes v
+            SELECT t.name AS type_name, COUNT(*) AS n, CAST(COALESCE(SUM(v.size), 0) AS BIGINT) AS gb FROM volumes v
             LEFT JOIN volume_types t ON t.id = v.volume_type_id
             WHERE v.project_id = \(bind: projectID) AND v.consumes_quota = \(bind: true) GROUP BY t.name
             """
@@ -54,7 +54,7 @@ struct VolumeQuotas: Sendable {
         }
         let snapshotRows = try await sql.raw(
             """
-            SELECT t.name AS type_name, COUNT(*) AS n, COALESCE(SUM(s.size), 0) AS gb FROM snapshots s
+            SELECT t.name AS type_name, COUNT(*) AS n, CAST(COALESCE(SUM(s.size), 0) AS BIGINT) AS gb FROM snapshots s
             LEFT JOIN volume_types t ON t.id = s.volume_type_id
             WHERE s.project_id = \(bind: projectID) AND s.consumes_quota = \(bind: true) GROUP BY t.name
             """
@@ -70,7 +70,7 @@ struct VolumeQuotas: Sendable {
             }
         }
         if let row = try await sql.raw(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS gb FROM backups WHERE project_id = \(bind: projectID)"
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS gb FROM backups WHERE project_id = \(bind: projectID)"
         ).first() {
             usage["backups"] = try row.decode(column: "n", as: Int64.self)
             usage["backup_gigabytes"] = try row.decode(column: "gb", as: Int64.self)

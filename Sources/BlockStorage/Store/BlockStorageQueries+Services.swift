@@ -78,11 +78,11 @@ extension BlockStorageQueries {
     /// GiB provisioned on each pool (`host@backend#pool`): the sizes of its volumes and snapshots.
     func provisionedGB() async throws -> [String: Int64] {
         var result: [String: Int64] = [:]
-        for row in try await sql.raw("SELECT host, SUM(size) AS total FROM volumes WHERE host IS NOT NULL GROUP BY host").all() {
+        for row in try await sql.raw("SELECT host, CAST(SUM(size) AS BIGINT) AS total FROM volumes WHERE host IS NOT NULL GROUP BY host").all() {
             result[try row.string("host")] = try row.decode(column: "total", as: Int64.self)
         }
         let snapshotRows = try await sql.raw(
-            "SELECT v.host AS host, SUM(s.size) AS total FROM snapshots s JOIN volumes v ON v.id = s.volume_id WHERE v.host IS NOT NULL GROUP BY v.host"
+            "SELECT v.host AS host, CAST(SUM(s.size) AS BIGINT) AS total FROM snapshots s JOIN volumes v ON v.id = s.volume_id WHERE v.host IS NOT NULL GROUP BY v.host"
         ).all()
         for row in snapshotRows {
             result[try row.string("host"), default: 0] += try row.decode(column: "total", as: Int64.self)
