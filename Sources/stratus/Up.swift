@@ -61,6 +61,7 @@ struct Up: AsyncParsableCommand {
         let placement = try await PlacementService(
             dataDirectory: dataDirectory, config: config, publicURL: placementURL, authURL: identityURL, logger: logger)
         let computePort = try config.int("compute.port", default: ComputeService.defaultPort)
+        let blockStoragePort = try config.int("block_storage.port", default: BlockStorageService.defaultPort)
         let serviceSession = ServiceSession(
             credentials: ServiceCredentials(
                 authURL: identityURL + "/v3", userName: Self.serviceUserName,
@@ -68,11 +69,12 @@ struct Up: AsyncParsableCommand {
             endpointOverrides: [
                 "image": imageURL, "network": networkURL, "placement": placementURL,
                 "compute": "http://\(host):\(computePort)/v2.1",
+                "block-storage": "http://\(host):\(blockStoragePort)/v3",
             ])
         let computeBackends = ComputeBackends(
             bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
             image: HTTPImageClient(session: serviceSession), network: HTTPNetworkClient(session: serviceSession),
-            placement: HTTPPlacementClient(session: serviceSession))
+            placement: HTTPPlacementClient(session: serviceSession), volume: HTTPVolumeClient(session: serviceSession))
         let compute = try await ComputeService(
             dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(computePort)", authURL: identityURL,
             logger: logger, backends: computeBackends)
@@ -88,7 +90,6 @@ struct Up: AsyncParsableCommand {
         let serialProxy = try compute.makeSerialConsoleProxy(
             host: host,
             port: try config.int("compute.serial_console.serialproxy_port", default: ComputeService.defaultSerialProxyPort))
-        let blockStoragePort = try config.int("block_storage.port", default: BlockStorageService.defaultPort)
         let blockStorage = try await BlockStorageService(
             dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(blockStoragePort)",
             authURL: identityURL, logger: logger,

@@ -238,7 +238,8 @@ final class FileVolumeDriverTests: XCTestCase {
             (flatVMDK, "vmdk", "VMDK create-type"),
             (plainQcow2, "raw", "different format"),
             (base, "qcow2", "different format"),
-            (plainQcow2, "ami", "not supported"),
+            (plainQcow2, "aki", "not supported"),
+            (plainQcow2, "ami", "different format"),
             ("\(directory!)/missing.qcow2", "qcow2", "qemu-img info failed"),
         ]
         for (image, format, reason) in refusals {

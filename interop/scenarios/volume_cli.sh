@@ -59,12 +59,12 @@ expect_json "the volume is being created" "f(d, 'status') in ('creating', 'avail
 wait_volume v1 available
 expect_ok "volume show v1" "${OSC[@]}" volume show v1 -f json
 expect_json "not bootable, default type, our property" \
-    "f(d, 'bootable') == 'false' and f(d, 'type') == '__DEFAULT__' and 'test' in str(f(d, 'properties'))"
+    "str(f(d, 'bootable')).lower() == 'false' and f(d, 'type') == '__DEFAULT__' and 'test' in str(f(d, 'properties'))"
 expect_ok "volume create --image stratus-tiny" "${OSC[@]}" volume create --size 1 --image stratus-tiny bootable1 -f json
 wait_volume bootable1 available
 expect_ok "volume show bootable1" "${OSC[@]}" volume show bootable1 -f json
 expect_json "a volume from an image is bootable and carries the image's metadata" \
-    "f(d, 'bootable') == 'true' and 'stratus-tiny' in str(f(d, 'volume_image_metadata'))"
+    "str(f(d, 'bootable')).lower() == 'true' and 'stratus-tiny' in str(f(d, 'volume_image_metadata'))"
 expect_ok "volume create --source v1" "${OSC[@]}" volume create --source v1 clone1 -f json
 wait_volume clone1 available
 expect_ok "volume list --long" "${OSC[@]}" volume list --long -f json
@@ -170,11 +170,22 @@ expect_json "Attached to bfv on /dev/vdb" "any('bfv' in str(f(x, 'Attached to'))
 expect_ok "server remove volume" "${OSC[@]}" server remove volume bfv clone1
 wait_volume clone1 available
 expect_ok "server delete --wait" "${OSC[@]}" server delete --wait bfv
+wait_volume "$ROOTVOL" available
+expect_ok "the root volume (not delete_on_termination) outlives its server; delete it" "${OSC[@]}" volume delete "$ROOTVOL"
+IMAGE_ID="$("${OSC[@]}" image show stratus-tiny -f value -c id)"
+expect_ok "server create with an image-to-volume mapping marked delete_on_termination" "${OSC[@]}" server create \
+    --flavor m1.tiny --network private --wait \
+    --block-device "uuid=$IMAGE_ID,source_type=image,destination_type=volume,volume_size=1,boot_index=0,delete_on_termination=true" \
+    bfv2 -f json
+expect_json "bfv2 is ACTIVE" "f(d, 'status') == 'ACTIVE'"
+ROOTVOL2="$("${OSC[@]}" server volume list bfv2 -f value -c 'Volume ID')"
+expect_eq "its root volume is in use" in-use "$("${OSC[@]}" volume show "$ROOTVOL2" -f value -c status 2>/dev/null)"
+expect_ok "server delete --wait bfv2" "${OSC[@]}" server delete --wait bfv2
 for ((i = 0; i < 150; i++)); do
-    "${OSC[@]}" volume show "$ROOTVOL" >/dev/null 2>&1 || break
+    "${OSC[@]}" volume show "$ROOTVOL2" >/dev/null 2>&1 || break
     sleep 0.2
 done
-expect_fail "the root volume marked delete_on_termination is gone with the server" "${OSC[@]}" volume show "$ROOTVOL"
+expect_fail "the root volume marked delete_on_termination is gone with its server" "${OSC[@]}" volume show "$ROOTVOL2"
 
 # --- openstacksdk ---------------------------------------------------------------------
 expect_py "openstacksdk: create_volume(wait), attach_volume, detach_volume, delete_volume(wait)" <<'EOF'

@@ -14,9 +14,9 @@ public struct FileVolumeDriver: VolumeDriver {
     static let bytesPerGiB: Int64 = 1 << 30
 
     /// Image formats (as Glance names them) a volume can be made from, with the name
-    /// qemu-img knows each by.
+    /// qemu-img knows each by (`ami` is the raw root disk of a UEC-style image).
     static let qemuFormatsOfImageFormats = [
-        "raw": "raw", "qcow2": "qcow2", "iso": "raw", "vmdk": "vmdk", "vdi": "vdi", "vhd": "vpc", "vhdx": "vhdx",
+        "raw": "raw", "qcow2": "qcow2", "iso": "raw", "ami": "raw", "vmdk": "vmdk", "vdi": "vdi", "vhd": "vpc", "vhdx": "vhdx",
     ]
     /// The formats a volume can be written out in.
     static let exportFormats: Set<String> = ["raw", "qcow2"]
