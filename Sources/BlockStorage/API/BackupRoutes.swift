@@ -114,7 +114,10 @@ extension BlockStorageAPI {
         if isAdmin, try Self.flag(request.query("all_tenants").map(JSONValue.string), "all_tenants") == true {
             query.projectID = request.query("project_id")
         }
-        (query.limit, query.offset, query.marker) = try Self.page(request)
+        let window = try Self.page(request)
+        query.limit = window.limit
+        query.offset = window.offset
+        query.marker = window.marker
         query.sort = try Self.sortKeys(request, columns: BackupListQuery.sortableColumns)
         let backups = try await manager.listBackups(query, auth)
         let wire = backupWire(context, auth)

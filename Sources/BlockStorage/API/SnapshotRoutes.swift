@@ -169,7 +169,10 @@ extension BlockStorageAPI {
         if isAdmin, try flag(request.query("all_tenants").map(JSONValue.string), "all_tenants") == true {
             query.projectID = request.query("project_id")
         }
-        (query.limit, query.offset, query.marker) = try page(request)
+        let window = try Self.page(request)
+        query.limit = window.limit
+        query.offset = window.offset
+        query.marker = window.marker
         query.sort = try sortKeys(request, columns: SnapshotListQuery.sortableColumns)
         return query
     }

@@ -36,8 +36,7 @@ extension VolumeAgent {
             let volume = try await volume(backup.volumeID), let location = volume.location
         else { return }
         let staged = scratchDirectory + "/backup-\(backup.id).raw"
-        var result: BackupWriteResult?
-        var failure: String?
+        let outcome: Result<BackupWriteResult, VolumeDriverError>
         do {
             try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: staged) }
@@ -46,9 +45,10 @@ extension VolumeAgent {
             } else {
                 try await driver.exportVolume(location, to: staged, format: "raw")
             }
-            result = try await backupStore.write(backupID: backup.id, rawImagePath: staged, parentID: backup.parentID)
+            outcome = .success(
+                try await backupStore.write(backupID: backup.id, rawImagePath: staged, parentID: backup.parentID))
         } catch {
-            failure = Self.describe(error)
+            outcome = .failure(VolumeDriverError(Self.describe(error)))
             try? await backupStore.delete(backupID: backup.id)
         }
         let finished = try await database.write { sql in
@@ -59,15 +59,17 @@ extension VolumeAgent {
                 _ = try await queries.transitionVolume(
                     volume.id, from: [VolumeStatus.backingUp], to: current.previousStatus ?? VolumeStatus.available)
             }
-            if let failure {
+            switch outcome {
+            case .failure(let failure):
                 let moved = try await queries.transitionBackup(
-                    backup.id, from: [BackupStatus.creating], to: BackupStatus.error, also: ["fail_reason": failure])
-                try await self.backupMessage(queries, backup, event: .backupCreate, detail: failure, context: context)
+                    backup.id, from: [BackupStatus.creating], to: BackupStatus.error, also: ["fail_reason": failure.message])
+                try await self.backupMessage(queries, backup, event: .backupCreate, detail: failure.message, context: context)
                 return moved
+            case .success(let result):
+                return try await queries.transitionBackup(
+                    backup.id, from: [BackupStatus.creating], to: BackupStatus.available,
+                    also: ["object_count": Int64(result.storedChunkCount)])
             }
-            return try await queries.transitionBackup(
-                backup.id, from: [BackupStatus.creating], to: BackupStatus.available,
-                also: ["object_count": Int64(result?.storedChunkCount ?? 0)])
         }
         // Force-deleted meanwhile: the record is gone, so is the data.
         if !finished, try await self.backup(id) == nil { try? await backupStore.delete(backupID: backup.id) }
@@ -93,9 +95,10 @@ extension VolumeAgent {
             let volume = try await volume(volumeID), volume.status == VolumeStatus.restoringBackup,
             let location = volume.location
         else { return }
-        var failure: String?
+        let failure: String?
         do {
             try await restoreData(backupID: backup.id, into: location)
+            failure = nil
         } catch {
             failure = Self.describe(error)
         }

@@ -67,9 +67,10 @@ extension VolumeAgent {
             let location = volume.location, let snapshot = try await snapshot(snapshotID),
             snapshot.status == SnapshotStatus.restoring
         else { return }
-        var failure: String?
+        let failure: String?
         do {
             try await driver.revertVolume(location, toSnapshot: snapshot.id)
+            failure = nil
         } catch {
             failure = Self.describe(error)
         }

@@ -108,6 +108,7 @@ struct FileBackupStore: BackupStore {
             next = manifest.parentID
         }
         let top = chain[0].manifest
+        let directories = chain.map(\.directory)
         try await Self.offloaded {
             let fileManager = FileManager.default
             try? fileManager.removeItem(atPath: path)
@@ -119,7 +120,7 @@ struct FileBackupStore: BackupStore {
                 try output.truncate(atOffset: UInt64(top.sizeBytes))
                 for (index, hash) in top.chunks.enumerated() {
                     guard let hash else { continue }
-                    guard let source = chain.map({ "\($0.directory)/chunks/\(hash)" }).first(where: { fileManager.fileExists(atPath: $0) }),
+                    guard let source = directories.map({ "\($0)/chunks/\(hash)" }).first(where: { fileManager.fileExists(atPath: $0) }),
                         let data = fileManager.contents(atPath: source)
                     else {
                         throw VolumeDriverError("Backup \(backupID) is missing the data of chunk \(index) (\(hash)).")

@@ -45,7 +45,7 @@ extension BlockStorageManager {
         let volume = try await visibleVolume(request.volumeID, auth)
         try policy.enforce("backup:create", auth, projectID: volume.projectID)
         let backends = try requireBackends()
-        var snapshot: SnapshotRecord?
+        let snapshot: SnapshotRecord?
         if let snapshotID = request.snapshotID {
             let found = try await visibleSnapshot(snapshotID, auth)
             guard found.volumeID == volume.id else {
@@ -58,15 +58,19 @@ extension BlockStorageManager {
             snapshot = found
         } else {
             try Self.checkBackupSource(volume, force: request.force)
+            snapshot = nil
         }
         var parentID: String?
         if request.incremental {
+            // The latest available backup (of data older than the snapshot, when backing one up).
             let backups = try await read { try await $0.backups(volumeID: volume.id) }
-            let before = snapshot?.createdAt
-            guard
-                let parent = backups.filter({ $0.status == BackupStatus.available && (before.map { b in $0.dataTimestamp < b } ?? true) })
-                    .max(by: { $0.dataTimestamp < $1.dataTimestamp })
-            else { throw BlockStorageErrors.invalidBackup("No backups available to do an incremental backup.") }
+            let takenBefore = snapshot?.createdAt ?? Timestamp(microseconds: Int64.max)
+            let candidates = backups.filter { backup in
+                backup.status == BackupStatus.available && backup.dataTimestamp < takenBefore
+            }
+            guard let parent = candidates.max(by: { $0.dataTimestamp < $1.dataTimestamp }) else {
+                throw BlockStorageErrors.invalidBackup("No backups available to do an incremental backup.")
+            }
             parentID = parent.id
         }
         guard let serviceHost = volume.serviceHost, try await backupServiceIsUp(onHostOf: serviceHost) else {
