@@ -29,8 +29,8 @@ public final class BlockStorageService: Sendable {
     public var endpointURL: String { publicURL + "/v3/$(project_id)s" }
 
     /// - Parameters:
-    ///   - dataDirectory: holds `block-storage.sqlite` (unless the config names
-    ///     `block-storage.database_url`), an optional `block-storage-policy.yaml`, and the
+    ///   - dataDirectory: holds `block_storage.sqlite` (unless the config names
+    ///     `block_storage.database_url`), an optional `block-storage-policy.yaml`, and the
     ///     `file` back end's data under `volumes/`, backups under `backups/`.
     ///   - backends: the bus and the Image client; without them volume creation answers 503.
     public init(
@@ -39,7 +39,7 @@ public final class BlockStorageService: Sendable {
     ) async throws {
         let settings = try BlockStorageSettings(config: config)
         database = try await StratusDatabase.openService(
-            "block-storage", config: config, dataDirectory: dataDirectory, migrations: BlockStorageSchema.migrations,
+            "block_storage", config: config, dataDirectory: dataDirectory, migrations: BlockStorageSchema.migrations,
             logger: logger)
         let policy = try BlockStoragePolicy(
             overrides: try PolicyEngine.loadOverrides(file: dataDirectory + "/block-storage-policy.yaml"))

@@ -19,6 +19,7 @@ struct BlockStorageAPI: Sendable {
         registerVolumeActions(on: router)
         registerVolumeTypes(on: router)
         registerQuotas(on: router)
+        registerQoSSpecs(on: router)
         registerAttachments(on: router)
         registerOperatorViews(on: router)
         registerSnapshots(on: router)

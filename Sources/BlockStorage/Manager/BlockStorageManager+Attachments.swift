@@ -100,6 +100,7 @@ extension BlockStorageManager {
         let mode = connector["mode"]?.stringValue ?? (attachment.attachMode == "null" ? "rw" : attachment.attachMode)
         if var data = info["data"]?.objectValue {
             data["access_mode"] = .string(mode)
+            data["qos_specs"] = try await frontEndQoS(volume)
             info["data"] = .object(data)
         }
         let connectionInfo = JSONValue.object(info)
@@ -117,6 +118,27 @@ extension BlockStorageManager {
             guard let updated = try await queries.attachment(id: id) else { throw BlockStorageErrors.attachmentNotFound(id) }
             return updated
         }
+    }
+
+    /// The QoS limits the host enforces for the volume (its type's front-end or both specs,
+    /// `*_per_gb` keys multiplied by the size), or null.
+    func frontEndQoS(_ volume: VolumeRecord) async throws -> JSONValue {
+        let qos: QoSSpecsRecord? = try await read { queries in
+            guard let type = try await queries.volumeType(idOrName: volume.volumeTypeID),
+                let qosID = type.qosSpecsID
+            else { return nil }
+            return try await queries.qosSpecs(idOrName: qosID)
+        }
+        guard let qos, qos.consumer == "front-end" || qos.consumer == "both" else { return .null }
+        var specs: [String: JSONValue] = [:]
+        for (key, value) in qos.specs {
+            if key.hasSuffix("_per_gb"), let perGB = Double(value) {
+                specs[String(key.dropLast("_per_gb".count))] = .string(String(Int64(perGB * Double(volume.size))))
+            } else {
+                specs[key] = .string(value)
+            }
+        }
+        return .object(specs)
     }
 
     /// `os-complete`: the host has the volume; it is in use.

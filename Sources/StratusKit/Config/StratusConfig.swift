@@ -42,7 +42,7 @@ public struct StratusConfig: Sendable {
     }
 
     /// Sections whose names contain an underscore; any other section ends at the first one.
-    static let multiWordSections = ["security_compliance"]
+    static let multiWordSections = ["security_compliance", "block_storage"]
 
     /// `STRATUS_IDENTITY_TOKEN_EXPIRATION` overrides `identity.token_expiration`,
     /// `STRATUS_SECURITY_COMPLIANCE_LOCKOUT_DURATION` overrides `security_compliance.lockout_duration`.
