@@ -11,7 +11,7 @@ final class BackupTests: XCTestCase {
     func testFullAndIncrementalBackupsRestoreToNewAndExistingVolumes() async throws {
         try await BlockStorageLiveCloud.run { live in
             let type = try await live.thickType()
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
             let first = Array("first chunk".utf8)
             let second = Array("second chunk".utf8)
             let third = Array("third chunk".utf8)
@@ -60,7 +60,7 @@ final class BackupTests: XCTestCase {
             _ = try await live.waitFor("backups", incrementalID, status: "available")
 
             // Restore the full backup over an existing volume: the later write is not in it.
-            let targetID = try XCTUnwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
+            let targetID = try unwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
             try live.write(Array("junk".utf8), at: 20 << 20, intoThickVolume: targetID)
             let overExisting = try await live.call(
                 .POST, "/backups/\(fullID)/restore", json: ["restore": ["volume_id": .string(targetID)]], version: nil)
@@ -87,7 +87,7 @@ final class BackupTests: XCTestCase {
 
     func testBackupRulesAndMessages() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
             func create(_ body: JSONValue) async throws -> LiveCloud.Answer {
                 try await live.call(.POST, "/backups", json: ["backup": body], version: "3.64")
             }

@@ -105,3 +105,9 @@ extension BlockStorageLiveCloud {
         }
     }
 }
+
+/// `XCTUnwrap` for values that come from an `await` (its autoclosure cannot await).
+func unwrap<T>(_ value: T?, _ what: String = "a value") throws -> T {
+    guard let value else { throw TestFailure("\(what) is missing") }
+    return value
+}

@@ -72,7 +72,7 @@ struct BlockStorageLiveCloud: Sendable {
                 }
                 guard await workers.waitUntilRegistered() else { throw TestFailure("the volume service did not report its pools") }
                 let admin = try await cloud.adminToken()
-                let adminProject = try XCTUnwrap(
+                let adminProject = try unwrap(
                     try await cloud.call(.GET, cloud.identityURL + "/v3/projects?name=admin", token: admin)
                         .json?["projects"]?.arrayValue?.first?["id"]?.stringValue)
                 let imageID = try await Self.uploadImage(cloud, token: admin, directory: cloud.directory)

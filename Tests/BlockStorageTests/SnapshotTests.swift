@@ -9,7 +9,7 @@ import XCTest
 final class SnapshotTests: XCTestCase {
     func testSnapshotLifecycleWithMetadata() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1, "name": "data"])["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1, "name": "data"])["id"]?.stringValue)
             let created = try await live.call(
                 .POST, "/snapshots",
                 json: ["snapshot": ["volume_id": .string(volumeID), "name": "first", "description": "d", "metadata": ["k": "v"]]],
@@ -68,7 +68,7 @@ final class SnapshotTests: XCTestCase {
 
     func testInUseVolumesFollowTheForceRules() async throws {
         try await BlockStorageLiveCloud.run { live in
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
             try await live.attach(volumeID)
             func create(_ body: JSONValue, _ version: String) async throws -> LiveCloud.Answer {
                 try await live.call(.POST, "/snapshots", json: ["snapshot": body], version: version)
@@ -106,7 +106,7 @@ final class SnapshotTests: XCTestCase {
             let reader = try await live.cloud.user("rita", projectID: project, role: "reader")
             let quota = try await live.call(.PUT, "/os-quota-sets/\(project)", json: ["quota_set": ["snapshots": 1]])
             XCTAssertEqual(quota.status, 200)
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1], token: member, project: project)["id"]?.stringValue)
             let first = try await live.call(
                 .POST, "/snapshots", token: member, project: project, json: ["snapshot": ["volume_id": .string(volumeID)]])
             XCTAssertEqual(first.status, 202)
@@ -157,7 +157,7 @@ final class SnapshotTests: XCTestCase {
             XCTAssertEqual(volume["os-vol-host-attr:host"]?.stringValue, "stratus@file#thick")
             let original: [UInt8] = Array("snapshot me".utf8)
             try live.write(original, at: 5 << 20, intoThickVolume: volumeID)
-            let snapshotID = try XCTUnwrap(try await live.createSnapshot(of: volumeID)["id"]?.stringValue)
+            let snapshotID = try unwrap(try await live.createSnapshot(of: volumeID)["id"]?.stringValue)
             try live.write(Array("overwritten".utf8), at: 5 << 20, intoThickVolume: volumeID)
 
             let copy = try await live.createVolume(["snapshot_id": .string(snapshotID), "volume_type": .string(type)])
@@ -185,7 +185,7 @@ final class SnapshotTests: XCTestCase {
     func testRevertRestoresTheLatestSnapshotsBytes() async throws {
         try await BlockStorageLiveCloud.run { live in
             let type = try await live.thickType()
-            let volumeID = try XCTUnwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
+            let volumeID = try unwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
             func revert(_ snapshotID: String, version: String = "3.70") async throws -> LiveCloud.Answer {
                 try await live.call(
                     .POST, "/volumes/\(volumeID)/action", json: ["revert": ["snapshot_id": .string(snapshotID)]], version: version)
@@ -194,9 +194,9 @@ final class SnapshotTests: XCTestCase {
             XCTAssertEqual(noSnapshots.json?["badRequest"]?["message"]?.stringValue, "Volume \(volumeID) doesn't have any snapshots.")
 
             try live.write(Array("first".utf8), at: 0, intoThickVolume: volumeID)
-            let older = try XCTUnwrap(try await live.createSnapshot(of: volumeID, name: "older")["id"]?.stringValue)
+            let older = try unwrap(try await live.createSnapshot(of: volumeID, name: "older")["id"]?.stringValue)
             try live.write(Array("second".utf8), at: 0, intoThickVolume: volumeID)
-            let latest = try XCTUnwrap(try await live.createSnapshot(of: volumeID, name: "latest")["id"]?.stringValue)
+            let latest = try unwrap(try await live.createSnapshot(of: volumeID, name: "latest")["id"]?.stringValue)
             try live.write(Array("third!".utf8), at: 0, intoThickVolume: volumeID)
 
             let notLatest = try await revert(older)

@@ -152,8 +152,7 @@ extension BlockStorageManager {
             throw BlockStorageErrors.badRequest(
                 "Provided snapshot status \(status) not allowed for snapshot with status \(snapshot.status).")
         }
-        var columns: [String: any Encodable & Sendable] = [:]
-        if let progress { columns["progress"] = progress }
+        let columns: [String: any Encodable & Sendable] = progress.map { ["progress": $0] } ?? [:]
         let moved = try await write {
             try await $0.transitionSnapshot(snapshot.id, from: [snapshot.status], to: status, also: columns)
         }
