@@ -202,4 +202,41 @@ final class BackupTests: XCTestCase {
         try await store.delete(backupID: nextID)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/store/\(nextID)"))
     }
+
+    func testABackupOfASnapshotHoldsTheSnapshotsData() async throws {
+        try await BlockStorageLiveCloud.run { live in
+            let type = try await live.thickType()
+            let volumeID = try unwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
+            try live.write(Array("at snapshot time".utf8), at: 1 << 20, intoThickVolume: volumeID)
+            let snapshotID = try unwrap(try await live.createSnapshot(of: volumeID)["id"]?.stringValue)
+            try live.write(Array("later on, change".utf8), at: 1 << 20, intoThickVolume: volumeID)
+
+            let created = try await live.call(
+                .POST, "/backups", json: ["backup": ["volume_id": .string(volumeID), "snapshot_id": .string(snapshotID)]],
+                version: "3.64")
+            XCTAssertEqual(created.status, 202)
+            let backupID = try unwrap(created.json?["backup"]?["id"]?.stringValue)
+            let backup = try await live.waitFor("backups", backupID, status: "available")
+            XCTAssertEqual(backup["snapshot_id"]?.stringValue, snapshotID)
+            _ = try await live.waitFor("snapshots", snapshotID, status: "available")
+            let restored = try await live.call(
+                .POST, "/backups/\(backupID)/restore", json: ["restore": ["volume_id": .null, "name": "snap-copy"]], version: nil)
+            let newID = try unwrap(restored.json?["restore"]?["volume_id"]?.stringValue)
+            let volume = try await live.waitForVolume(newID, status: "available")
+            let pool = try unwrap(volume["os-vol-host-attr:host"]?.stringValue?.split(separator: "#").last.map(String.init))
+            let bytes = try await live.read(16, at: 1 << 20, ofVolume: newID, pool: pool)
+            XCTAssertEqual(bytes, Array("at snapshot time".utf8))
+            // Only the snapshot's own pool file and the volumes remain: the temporary copy is gone.
+            let thick = try FileManager.default.contentsOfDirectory(atPath: live.cloud.directory + "/volumes/thick")
+            XCTAssertEqual(thick.filter { $0.hasPrefix("volume-") }.count, 1, "\(thick)")
+
+            let otherVolume = try unwrap(try await live.createVolume(["size": 1])["id"]?.stringValue)
+            let mismatch = try await live.call(
+                .POST, "/backups", json: ["backup": ["volume_id": .string(otherVolume), "snapshot_id": .string(snapshotID)]],
+                version: "3.64")
+            XCTAssertEqual(
+                mismatch.json?["badRequest"]?["message"]?.stringValue,
+                "Invalid volume: Volume \(otherVolume) does not match with snapshot.volume_id \(volumeID).")
+        }
+    }
 }

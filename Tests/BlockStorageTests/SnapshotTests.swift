@@ -224,4 +224,37 @@ final class SnapshotTests: XCTestCase {
             XCTAssertEqual(bytes, Array("second".utf8))
         }
     }
+
+    func testListsArePagedAndAFailedSnapshotSaysWhy() async throws {
+        try await BlockStorageLiveCloud.run { live in
+            let type = try await live.thickType()
+            let volumeID = try unwrap(try await live.createVolume(["size": 1, "volume_type": .string(type)])["id"]?.stringValue)
+            var ids: [String] = []
+            for name in ["a", "b", "c"] {
+                ids.append(try unwrap(try await live.createSnapshot(of: volumeID, name: name)["id"]?.stringValue))
+            }
+            let firstPage = try await live.call(.GET, "/snapshots/detail?limit=2&sort=name:asc")
+            XCTAssertEqual(firstPage.json?["snapshots"]?.arrayValue?.map { $0["name"]?.stringValue }, ["a", "b"])
+            let next = try unwrap(firstPage.json?["snapshots_links"]?.arrayValue?.first?["href"]?.stringValue)
+            XCTAssertTrue(next.contains("marker=\(ids[1])"), next)
+            let secondPage = try await live.call(.GET, "/snapshots/detail?limit=2&sort=name:asc&marker=\(ids[1])")
+            XCTAssertEqual(secondPage.json?["snapshots"]?.arrayValue?.map { $0["name"]?.stringValue }, ["c"])
+            XCTAssertNil(secondPage.json?["snapshots_links"])
+            let counted = try await live.call(.GET, "/snapshots?with_count=true&limit=1")
+            XCTAssertEqual(counted.json?["count"]?.intValue, 3)
+            let badSort = try await live.call(.GET, "/snapshots?sort=colour:asc")
+            XCTAssertEqual(badSort.json?["badRequest"]?["message"]?.stringValue, "Invalid input received: Invalid sort key colour")
+
+            // The back end loses the volume's file: the snapshot fails with a user message.
+            try FileManager.default.removeItem(atPath: live.thickVolumePath(volumeID))
+            let created = try await live.call(.POST, "/snapshots", json: ["snapshot": ["volume_id": .string(volumeID)]])
+            let failedID = try unwrap(created.json?["snapshot"]?["id"]?.stringValue)
+            let failed = try await live.waitFor("snapshots", failedID, status: "error")
+            XCTAssertEqual(failed["status"]?.stringValue, "error")
+            let messages = try await live.call(.GET, "/messages", version: "3.3")
+            let message = messages.json?["messages"]?.arrayValue?.first { $0["resource_uuid"]?.stringValue == failedID }
+            XCTAssertEqual(message?["resource_type"]?.stringValue, "VOLUME_SNAPSHOT")
+            XCTAssertTrue(message?["user_message"]?.stringValue?.hasPrefix("create snapshot:") == true, "\(String(describing: message))")
+        }
+    }
 }
