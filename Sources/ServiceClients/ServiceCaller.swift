@@ -24,29 +24,38 @@ struct ServiceCaller: Sendable {
     let serviceName: String
     /// Headers every request carries, e.g. the microversion.
     var defaultHeaders: [(String, String)] = []
+    /// Turns the catalog's URL into the one paths are appended to (e.g. drops the project
+    /// segment of a Block Storage endpoint); nil: the URL as it is.
+    var endpointRoot: (@Sendable (String) -> String)? = nil
 
     /// Sends `method path` (path relative to the endpoint, query included) with an optional
     /// JSON body and returns the response whatever its status; throws only when the service
     /// cannot be reached.
+    ///
+    /// With `token` (a user's, for a call made on their behalf) the request carries it
+    /// instead of the session's, and a 401 is the answer: a user's token is not renewed here.
     func send(
-        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, timeout: TimeAmount = .seconds(60)
+        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, token userToken: String? = nil,
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> ServiceResponse {
         let bytes = json?.serialized()
         return try await send(
-            method, path, contentType: bytes == nil ? nil : "application/json", timeout: timeout,
+            method, path, contentType: bytes == nil ? nil : "application/json", token: userToken, timeout: timeout,
             body: { bytes.map { .bytes(ByteBuffer(bytes: $0)) } })
     }
 
     /// As above with a body made afresh for each attempt (a stream is read only once).
     func send(
-        _ method: HTTPMethod, _ path: String, contentType: String?, timeout: TimeAmount,
+        _ method: HTTPMethod, _ path: String, contentType: String?, token userToken: String? = nil, timeout: TimeAmount,
         body: @Sendable () async throws -> HTTPClientRequest.Body?
     ) async throws -> ServiceResponse {
-        let endpoint = try await session.endpoint(type: serviceType)
+        var endpoint = try await session.endpoint(type: serviceType)
+        if let endpointRoot { endpoint = endpointRoot(endpoint) }
         var attempt = 0
         while true {
             attempt += 1
-            let token = try await session.token()
+            let token: String
+            if let userToken { token = userToken } else { token = try await session.token() }
             var request = HTTPClientRequest(url: endpoint + path)
             request.method = method
             request.headers.add(name: "X-Auth-Token", value: token)
@@ -63,7 +72,7 @@ struct ServiceCaller: Sendable {
             } catch {
                 throw ServiceClientError(service: serviceName, status: 0, message: "\(method) \(endpoint + path): \(error)")
             }
-            if response.status == 401, attempt == 1 {
+            if response.status == 401, attempt == 1, userToken == nil {
                 await session.invalidate(token)
                 continue
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlockStorage
 import Compute
 import Foundation
 import Identity
@@ -14,7 +15,7 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the whole cloud in this process.",
         discussion: """
-            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774 with its serial console proxy on 6083, the metadata API: 8775, object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
+            Starts every service on its standard port on 127.0.0.1 (identity: 5000, image: 9292, network: 9696, placement: 8778, compute: 8774 with its serial console proxy on 6083, the metadata API: 8775, block storage: 8776 with its scheduler and one volume service of the file back end (volumes under DATA_DIR/volumes), object storage: 8080 with its account, container and object servers on 6202, 6201 and 6200, and its replicators, auditor, updaters and expirer in the background), runs database migrations, and on first start bootstraps the Default domain, the admin and service projects, the admin user, the admin/member/reader roles and the catalog and the default flavors (m1.tiny … m1.xlarge, ids 1–5), creates the service user `nova` (admin on project `service`, its password generated once and saved in DATA_DIR/service-password), and registers the tiny guest image (built by scripts/build-test-image) as the public image `stratus-tiny` when it is present; creates the network `private` (198.51.100.0/24) next to `public`; runs Compute's conductor and scheduler and one compute agent per fake host (compute1 … computeN, --fake-compute-hosts), each registered with Placement. Writes DATA_DIR/clouds.yaml (clouds `stratus` and `stratus-system`) and DATA_DIR/openrc. A second start reuses all state. Stop with Ctrl-C or SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -60,6 +61,7 @@ struct Up: AsyncParsableCommand {
         let placement = try await PlacementService(
             dataDirectory: dataDirectory, config: config, publicURL: placementURL, authURL: identityURL, logger: logger)
         let computePort = try config.int("compute.port", default: ComputeService.defaultPort)
+        let blockStoragePort = try config.int("block_storage.port", default: BlockStorageService.defaultPort)
         let serviceSession = ServiceSession(
             credentials: ServiceCredentials(
                 authURL: identityURL + "/v3", userName: Self.serviceUserName,
@@ -67,11 +69,12 @@ struct Up: AsyncParsableCommand {
             endpointOverrides: [
                 "image": imageURL, "network": networkURL, "placement": placementURL,
                 "compute": "http://\(host):\(computePort)/v2.1",
+                "block-storage": "http://\(host):\(blockStoragePort)/v3",
             ])
         let computeBackends = ComputeBackends(
             bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
             image: HTTPImageClient(session: serviceSession), network: HTTPNetworkClient(session: serviceSession),
-            placement: HTTPPlacementClient(session: serviceSession))
+            placement: HTTPPlacementClient(session: serviceSession), volume: HTTPVolumeClient(session: serviceSession))
         let compute = try await ComputeService(
             dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(computePort)", authURL: identityURL,
             logger: logger, backends: computeBackends)
@@ -87,6 +90,15 @@ struct Up: AsyncParsableCommand {
         let serialProxy = try compute.makeSerialConsoleProxy(
             host: host,
             port: try config.int("compute.serial_console.serialproxy_port", default: ComputeService.defaultSerialProxyPort))
+        let blockStorage = try await BlockStorageService(
+            dataDirectory: dataDirectory, config: config, publicURL: "http://\(host):\(blockStoragePort)",
+            authURL: identityURL, logger: logger,
+            backends: BlockStorageBackends(
+                bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
+                image: HTTPImageClient(session: serviceSession)))
+        let volumeDriver = try FileVolumeDriver(
+            root: dataDirectory + "/volumes", pools: try FilePool.parse(config.string("block_storage.file_pools")))
+        let blockStorageWorkers = try blockStorage.makeWorkers(driver: volumeDriver)
         let servingLock = try await ServingLock.acquire(dataDirectory: dataDirectory, timeout: 60)
         let objectStorage = try ObjectStorageService(dataDirectory: dataDirectory, config: config, host: host, logger: logger)
         let region = config.string("identity.region", default: "RegionOne")
@@ -97,7 +109,9 @@ struct Up: AsyncParsableCommand {
             CatalogRegistration(type: PlacementService.catalogType, name: "placement", url: placementURL),
             CatalogRegistration(type: ComputeService.catalogType, name: ComputeService.catalogName, url: compute.endpointURL),
             CatalogRegistration(type: ObjectStorageService.catalogType, name: "swift", url: objectStorage.catalogURL),
-        ]
+        ] + BlockStorageService.catalogTypes.map {
+            CatalogRegistration(type: $0, name: BlockStorageService.catalogName, url: blockStorage.endpointURL)
+        }
         let identityState = try await identity.bootstrap(
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
@@ -105,6 +119,7 @@ struct Up: AsyncParsableCommand {
             name: Self.serviceUserName, password: try Self.servicePassword(dataDirectory: dataDirectory))
         try await network.bootstrap(adminProjectID: identityState.adminProjectID)
         try await compute.bootstrap()
+        try await blockStorage.bootstrap()
         let tinyImage = try await TinyImage.register(
             in: image, ownerProjectID: identityState.adminProjectID, adminUserID: identityState.adminUserID)
 
@@ -122,16 +137,23 @@ struct Up: AsyncParsableCommand {
                 name: "compute", host: host, port: computePort,
                 router: compute.makeRouter(tokenValidator: identity.tokenValidator)),
             APIServerSpec(name: "metadata", host: host, port: metadataPort, router: compute.makeMetadataRouter()),
+            APIServerSpec(
+                name: "block-storage", host: host, port: blockStoragePort,
+                router: blockStorage.makeRouter(tokenValidator: identity.tokenValidator)),
         ] + objectStorage.servers(host: host, tokenValidator: identity.tokenValidator)
         let watchers = [
             BackgroundTask { await identity.watchKeyRepository() },
             BackgroundTask { await identity.watchSharedState() },
             BackgroundTask { await image.runScrubber() },
         ] + objectStorage.backgroundTasks() + computeWorkers.services + [serialProxy]
+            + blockStorageWorkers.services
         do {
             try await APIServerGroup.run(servers: servers, background: watchers, logger: logger) {
                 if !(await computeWorkers.waitUntilRegistered()) {
                     logger.warning("not every compute host registered with Placement within 30 s")
+                }
+                if !(await blockStorageWorkers.waitUntilRegistered()) {
+                    logger.warning("the volume service did not report its pools within 30 s")
                 }
                 let banner = catalog.map { "\($0.type)   \($0.url)   (\($0.name))" } + [
                     "metadata   http://\(host):\(metadataPort)   (Nova's metadata API, not in the catalog; secret: metadata.proxy_shared_secret or \(dataDirectory)/metadata-proxy-secret)",
@@ -144,6 +166,7 @@ struct Up: AsyncParsableCommand {
             }
         } catch {
             await objectStorage.shutdown()
+            await blockStorage.shutdown()
             await compute.shutdown()
             await placement.shutdown()
             await network.shutdown()
@@ -152,6 +175,7 @@ struct Up: AsyncParsableCommand {
             throw error
         }
         await objectStorage.shutdown()
+        await blockStorage.shutdown()
         await compute.shutdown()
         await placement.shutdown()
         await network.shutdown()

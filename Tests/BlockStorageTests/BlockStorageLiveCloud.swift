@@ -27,11 +27,8 @@ struct BlockStorageLiveCloud: Sendable {
     let driver: FileVolumeDriver
     let workers: BlockStorageWorkers
 
-    /// Two pools: `thin` (qcow2, 50 GiB, tier standard) and `thick` (raw, 10 GiB, tier gold).
-    static let defaultPools = [
-        FilePool(name: "thin", capacityGB: 50, thin: true, capabilities: ["storage_tier": "standard"]),
-        FilePool(name: "thick", capacityGB: 10, thin: false, capabilities: ["storage_tier": "gold"]),
-    ]
+    /// Two pools: `thin` (qcow2, 40 GiB, tier standard) and `thick` (raw, 10 GiB, tier gold).
+    static let defaultPools = FilePool.defaults
 
     static func run(
         pools: [FilePool] = defaultPools, config extra: [String: String] = [:],
@@ -72,9 +69,8 @@ struct BlockStorageLiveCloud: Sendable {
                 }
                 guard await workers.waitUntilRegistered() else { throw TestFailure("the volume service did not report its pools") }
                 let admin = try await cloud.adminToken()
-                let adminProject = try unwrap(
-                    try await cloud.call(.GET, cloud.identityURL + "/v3/projects?name=admin", token: admin)
-                        .json?["projects"]?.arrayValue?.first?["id"]?.stringValue)
+                let projects = try await cloud.call(.GET, cloud.identityURL + "/v3/projects?name=admin", token: admin)
+                let adminProject = try XCTUnwrap(projects.json?["projects"]?.arrayValue?.first?["id"]?.stringValue)
                 let imageID = try await Self.uploadImage(cloud, token: admin, directory: cloud.directory)
                 try await body(
                     BlockStorageLiveCloud(

@@ -199,6 +199,16 @@ final class FileVolumeDriverTests: XCTestCase {
         XCTAssertEqual(try readString(volumePath(volume, "raw"), at: 512, count: 9), "raw image")
     }
 
+    func testOtherImageFormatsAreConvertedUnderTheirQemuNames() async throws {
+        for (imageFormat, qemuFormat) in [("vdi", "vdi"), ("vhd", "vpc"), ("vhdx", "vhdx"), ("iso", "raw")] {
+            let image = try await makeImage(
+                named: "image.\(imageFormat)", format: qemuFormat, sizeBytes: 4 << 20, text: imageFormat, at: 65536)
+            let volume = location("thick")
+            try await driver.createVolume(volume, sizeGB: 1, fromImageFile: image, format: imageFormat)
+            XCTAssertEqual(try readString(volumePath(volume, "raw"), at: 65536, count: imageFormat.utf8.count), imageFormat)
+        }
+    }
+
     func testImageLargerThanTheVolumeIsRefused() async throws {
         let image = "\(directory!)/big.qcow2"
         try await qemuImage.create(image, format: "qcow2", sizeBytes: 2 * Self.gib + 512)
@@ -253,6 +263,44 @@ final class FileVolumeDriverTests: XCTestCase {
             XCTAssertTrue(error.message.contains("missing.qcow2"), error.message)
             XCTAssertFalse(error.message.contains(directory), error.message)
         }
+    }
+
+    func testAFailureAfterTheCopyStartedLeavesNoFileAndTheVolumeUntouched() async throws {
+        // A qemu-img whose resize fails: every copy that must then grow fails half way.
+        let wrapper = "\(directory!)/failing-qemu-img"
+        let script = """
+            #!/bin/sh
+            if [ "$1" = resize ]; then echo "qemu-img: Could not resize '$5': simulated failure" >&2; exit 1; fi
+            exec \(qemuImage.executable) "$@"
+            """
+        try script.write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+        let failing = try FileVolumeDriver(
+            root: "\(directory!)/volumes", pools: [FilePool(name: "thick", capacityGB: 6, thin: false)],
+            qemuImage: QemuImage(executable: wrapper))
+
+        let image = try await makeImage(named: "small.qcow2", format: "qcow2", sizeBytes: 1 << 20, text: "image", at: 0)
+        let volume = location("thick")
+        do {
+            try await failing.createVolume(volume, sizeGB: 1, fromImageFile: image, format: "qcow2")
+            XCTFail("expected the resize to fail")
+        } catch let error as VolumeDriverError {
+            XCTAssertTrue(error.message.hasPrefix("qemu-img resize failed: Could not resize '.tmp-volume-"), error.message)
+            XCTAssertTrue(error.message.hasSuffix("': simulated failure"), error.message)
+            XCTAssertFalse(error.message.contains(directory), error.message)
+        }
+        XCTAssertFalse(LocalFiles.isRegularFile(volumePath(volume, "raw")))
+        XCTAssertEqual(try temporaryFiles(), [])
+
+        // A revert that fails leaves the volume's data as it was.
+        try await driver.createVolume(volume, sizeGB: 1)
+        let snapshotID = newID()
+        try await driver.createSnapshot(snapshotID, of: volume)
+        try await driver.extendVolume(volume, newSizeGB: 2)
+        try writeBytes("kept", to: volumePath(volume, "raw"), at: 0)
+        await assertThrows(try await failing.revertVolume(volume, toSnapshot: snapshotID), containing: "simulated failure")
+        XCTAssertEqual(try readString(volumePath(volume, "raw"), at: 0, count: 4), "kept")
+        XCTAssertEqual(try temporaryFiles(), [])
     }
 
     // MARK: Export and import

@@ -37,9 +37,10 @@ struct ComputeLiveCloud: Sendable {
     ///   - faults: the fake driver's injected faults on every host (`spawn=fail*1`).
     ///   - hostFaults: faults for single hosts (host name → plan), replacing `faults` there.
     ///   - config: extra configuration values.
+    ///   - volumes: the Block Storage client Compute uses (none: the cloud has no Block Storage).
     static func run(
         hosts: Int = 2, faults: String? = nil, hostFaults: [String: String] = [:], config extra: [String: String] = [:],
-        _ body: @Sendable (ComputeLiveCloud) async throws -> Void
+        volumes: (any VolumeClient)? = nil, _ body: @Sendable (ComputeLiveCloud) async throws -> Void
     ) async throws {
         try await LiveCloud.run(config: extra) { cloud in
             let logger = ServiceTestHarness.logger
@@ -53,7 +54,7 @@ struct ComputeLiveCloud: Sendable {
             let backends = ComputeBackends(
                 bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
                 image: HTTPImageClient(session: session), network: HTTPNetworkClient(session: session),
-                placement: HTTPPlacementClient(session: session))
+                placement: HTTPPlacementClient(session: session), volume: volumes)
             let compute = try await ComputeService(
                 dataDirectory: cloud.directory, config: config, publicURL: "http://127.0.0.1", authURL: cloud.identityURL,
                 logger: logger, backends: backends)

@@ -30,7 +30,6 @@ struct BlockStorageErrorRenderer: APIErrorRendering {
         case 403: "forbidden"
         case 404: "itemNotFound"
         case 405: "badMethod"
-        case 406: "notAcceptable"
         case 409: "conflictingRequest"
         case 413: "overLimit"
         case 415: "badMediaType"

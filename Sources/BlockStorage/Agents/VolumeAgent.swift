@@ -80,7 +80,10 @@ final class VolumeAgent: Sendable {
                     now: now)
                 try await queries.savePoolReports(reports, serviceHost: self.serviceHost, now: now)
             }
+        } catch is CancellationError {
+            return
         } catch {
+            guard !Task.isCancelled else { return }
             logger.warning("volume service report failed", metadata: ["host": "\(serviceHost)", "error": "\(error)"])
         }
     }

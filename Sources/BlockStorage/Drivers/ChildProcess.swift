@@ -16,7 +16,7 @@ struct ChildProcessOutput: Sendable {
 }
 
 /// Runs a program as a child process without holding a Swift concurrency thread: the pipes are
-/// drained on dispatch threads and the exit arrives through the termination handler. A
+/// drained on threads of their own and the exit arrives through the termination handler. A
 /// cancelled task or an elapsed time limit kills the child.
 enum ChildProcess {
     static func run(executable: String, arguments: [String], timeout: Duration? = nil) async throws -> ChildProcessOutput {

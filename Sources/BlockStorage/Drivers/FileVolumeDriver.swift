@@ -16,7 +16,7 @@ public struct FileVolumeDriver: VolumeDriver {
     /// Image formats (as Glance names them) a volume can be made from, with the name
     /// qemu-img knows each by.
     static let qemuFormatsOfImageFormats = [
-        "raw": "raw", "qcow2": "qcow2", "iso": "raw", "vmdk": "vmdk", "vdi": "vdi", "vhd": "vpc", "vhdx": "vhdx",
+        "raw": "raw", "qcow2": "qcow2", "iso": "raw", "ami": "raw", "vmdk": "vmdk", "vdi": "vdi", "vhd": "vpc", "vhdx": "vhdx",
     ]
     /// The formats a volume can be written out in.
     static let exportFormats: Set<String> = ["raw", "qcow2"]

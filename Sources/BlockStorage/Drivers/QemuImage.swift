@@ -16,20 +16,19 @@ public struct QemuImage: Sendable {
 
     /// Creates an empty image of `sizeBytes` (raw images are sparse).
     public func create(_ path: String, format: String, sizeBytes: Int64) async throws {
-        try await run("create", ["create", "-q", "-f", format, path, String(sizeBytes)], paths: [path])
+        try await run("create", ["create", "-q", "-f", format, path, String(sizeBytes)])
     }
 
     /// Changes the image's virtual size to `sizeBytes`.
     public func resize(_ path: String, format: String, sizeBytes: Int64) async throws {
-        try await run("resize", ["resize", "-q", "-f", format, path, String(sizeBytes)], paths: [path])
+        try await run("resize", ["resize", "-q", "-f", format, path, String(sizeBytes)])
     }
 
     /// Writes `source` (in `sourceFormat`) to `destination` in `format`, as a new independent
     /// image: zeroes are left unallocated, nothing refers back to the source.
     public func convert(_ source: String, sourceFormat: String, to destination: String, format: String) async throws {
         try await run(
-            "convert", ["convert", "-q", "-f", sourceFormat, "-O", format, source, destination],
-            paths: [source, destination])
+            "convert", ["convert", "-q", "-f", sourceFormat, "-O", format, source, destination])
     }
 
     /// `qemu-img info --output=json`. With `format` nil qemu-img probes the format from the
@@ -40,7 +39,7 @@ public struct QemuImage: Sendable {
         if forceShare { arguments.append("--force-share") }
         if let format { arguments += ["-f", format] }
         arguments.append(path)
-        let output = try await run("info", arguments, paths: [path], timeout: inspectionTimeout)
+        let output = try await run("info", arguments, timeout: inspectionTimeout)
         do {
             return try JSONDecoder().decode(QemuImageInfo.self, from: output)
         } catch {
@@ -75,10 +74,13 @@ public struct QemuImage: Sendable {
     }
 
     /// The VMDK subformats that keep all their data in the one file.
+    /// The directory part of an absolute path: `/var/lib/x/` in `/var/lib/x/volume-1.raw`.
+    private nonisolated(unsafe) static let directoryPattern = try! NSRegularExpression(pattern: #"(?:/[^/\s'"]+)+/"#)
+
     static let selfContainedVMDKTypes: Set<String> = ["monolithicSparse", "streamOptimized"]
 
     @discardableResult
-    private func run(_ command: String, _ arguments: [String], paths: [String], timeout: Duration? = nil) async throws -> Data {
+    private func run(_ command: String, _ arguments: [String], timeout: Duration? = nil) async throws -> Data {
         let output: ChildProcessOutput
         do {
             output = try await ChildProcess.run(executable: executable, arguments: arguments, timeout: timeout)
@@ -88,20 +90,20 @@ public struct QemuImage: Sendable {
             throw VolumeDriverError("qemu-img could not be started: \(error.localizedDescription)")
         }
         guard output.succeeded else {
+            try Task.checkCancellation()
             if output.timedOut { throw VolumeDriverError("qemu-img \(command) took too long and was stopped.") }
-            let reason = Self.summarize(output.standardError, hiding: paths)
+            let reason = Self.summarize(output.standardError)
             throw VolumeDriverError("qemu-img \(command) failed" + (reason.isEmpty ? "." : ": \(reason)"))
         }
         return output.standardOutput
     }
 
-    /// The last lines of qemu-img's error output, short, with the host's directories taken out
-    /// of the paths it names (users read this message).
-    static func summarize(_ standardError: Data, hiding paths: [String]) -> String {
-        var text = String(decoding: standardError, as: UTF8.self)
-        for path in paths.sorted(by: { $0.count > $1.count }) where path.contains("/") {
-            text = text.replacingOccurrences(of: path, with: (path as NSString).lastPathComponent)
-        }
+    /// The last lines of qemu-img's error output, short, with the directories taken out of the
+    /// paths it names (users read this message; the host's layout is none of their business).
+    static func summarize(_ standardError: Data) -> String {
+        let raw = String(decoding: standardError, as: UTF8.self)
+        let text = directoryPattern.stringByReplacingMatches(
+            in: raw, range: NSRange(raw.startIndex..., in: raw), withTemplate: "")
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
             .map { $0.hasPrefix("qemu-img: ") ? String($0.dropFirst("qemu-img: ".count)) : $0 }

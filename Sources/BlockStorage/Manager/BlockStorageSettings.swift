@@ -30,33 +30,20 @@ struct BlockStorageSettings: Sendable {
     }
 }
 
-/// One pool of the `file` back end as configured: `block_storage.file_pools` is a comma-separated
-/// list of `name:capacityGB:thin|thick[:key=value;key=value]`.
-public struct VolumePoolPlan: Sendable, Equatable {
-    public var name: String
-    public var capacityGB: Int
-    public var thin: Bool
-    public var capabilities: [String: String]
-
+extension FilePool {
     /// Two pools of different size and kind, so scheduling is visible on a laptop.
     public static let defaults = [
-        VolumePoolPlan(name: "thin", capacityGB: 50, thin: true, capabilities: ["storage_tier": "standard"]),
-        VolumePoolPlan(name: "thick", capacityGB: 10, thin: false, capabilities: ["storage_tier": "gold"]),
+        FilePool(name: "thin", capacityGB: 40, thin: true, capabilities: ["storage_tier": "standard"]),
+        FilePool(name: "thick", capacityGB: 10, thin: false, capabilities: ["storage_tier": "gold"]),
     ]
 
-    public init(name: String, capacityGB: Int, thin: Bool, capabilities: [String: String] = [:]) {
-        self.name = name
-        self.capacityGB = capacityGB
-        self.thin = thin
-        self.capabilities = capabilities
-    }
-
-    public static func parse(config: StratusConfig) throws -> [VolumePoolPlan] {
-        guard let text = config.string("block_storage.file_pools") else { return defaults }
+    /// The pools `block_storage.file_pools` names: a comma-separated list of
+    /// `name:capacityGB:thin|thick[:key=value;key=value]`; the defaults when nil.
+    public static func parse(_ text: String?) throws -> [FilePool] {
+        guard let text else { return defaults }
         return try text.split(separator: ",").map { item in
             let parts = item.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 3).map(String.init)
-            guard parts.count >= 3, let capacity = Int(parts[1]), capacity > 0, parts[2] == "thin" || parts[2] == "thick",
-                parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !parts[0].isEmpty
+            guard parts.count >= 3, let capacity = Double(parts[1]), capacity > 0, parts[2] == "thin" || parts[2] == "thick"
             else {
                 throw ConfigError("block_storage.file_pools: \"\(item)\" is not name:capacityGB:thin|thick[:key=value;…]")
             }
@@ -68,7 +55,7 @@ public struct VolumePoolPlan: Sendable, Equatable {
                     capabilities[keyValue[0]] = keyValue[1]
                 }
             }
-            return VolumePoolPlan(name: parts[0], capacityGB: capacity, thin: parts[2] == "thin", capabilities: capabilities)
+            return FilePool(name: parts[0], capacityGB: capacity, thin: parts[2] == "thin", capabilities: capabilities)
         }
     }
 }

@@ -22,6 +22,7 @@ struct ComputeAPI: Sendable {
         registerServerActions(on: router)
         registerServerMetadata(on: router)
         registerServerInterfaces(on: router)
+        registerVolumeAttachments(on: router)
         registerServerDiagnostics(on: router)
         registerServerConsoles(on: router)
         registerServices(on: router)

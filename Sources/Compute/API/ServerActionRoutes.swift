@@ -147,7 +147,7 @@ extension ComputeAPI {
             case "restore":
                 try await manager.restoreServer(uuid, auth, requestID: requestID)
             case "forceDelete":
-                try await manager.deleteServer(uuid, auth, requestID: requestID, force: true)
+                try await manager.deleteServer(uuid, auth, token: Self.callerToken(request), requestID: requestID, force: true)
             case "os-getSerialConsole":
                 return try await legacySerialConsole(uuid, value, context)
             default:

@@ -11,7 +11,8 @@ extension ComputeAPI {
             let auth = try context.requireAuth()
             let version = Self.version(context)
             let parsed = try ServerCreateBody.parse(try await Self.body(request, context), version: version)
-            let created = try await manager.createServers(parsed, auth, requestID: context.requestID, version: version)
+            let created = try await manager.createServers(
+                parsed, auth, token: Self.callerToken(request), requestID: context.requestID, version: version)
             if parsed.returnReservationID {
                 return Self.respond(["reservation_id": .string(created.reservationID)], status: .accepted)
             }
@@ -29,9 +30,11 @@ extension ComputeAPI {
         router.get("/v2.1/servers/{server_id}") { _, context in
             let auth = try context.requireAuth()
             let (instance, fault) = try await manager.server(try context.parameters.require("server_id"), auth)
+            let volumes = try await manager.volumeAttachments(of: [instance.uuid])[instance.uuid] ?? []
             return Self.respond([
                 "server": ServerWire.detail(
-                    instance, fault: fault, self, version: Self.version(context), isAdmin: manager.policy.isAdmin(auth))
+                    instance, fault: fault, self, version: Self.version(context), isAdmin: manager.policy.isAdmin(auth),
+                    volumes: volumes)
             ])
         }
         router.put("/v2.1/servers/{server_id}") { request, context in
@@ -48,13 +51,16 @@ extension ComputeAPI {
             let instance = try await manager.updateServer(
                 try context.parameters.require("server_id"), name: try body.string("name"), description: description,
                 hostname: try body.string("hostname"), accessIPv4: accessIPv4, accessIPv6: accessIPv6, auth)
+            let volumes = try await manager.volumeAttachments(of: [instance.uuid])[instance.uuid] ?? []
             return Self.respond([
-                "server": ServerWire.detail(instance, fault: nil, self, version: version, isAdmin: manager.policy.isAdmin(auth))
+                "server": ServerWire.detail(
+                    instance, fault: nil, self, version: version, isAdmin: manager.policy.isAdmin(auth), volumes: volumes)
             ])
         }
-        router.delete("/v2.1/servers/{server_id}") { _, context in
+        router.delete("/v2.1/servers/{server_id}") { request, context in
             let auth = try context.requireAuth()
-            try await manager.deleteServer(try context.parameters.require("server_id"), auth, requestID: context.requestID)
+            try await manager.deleteServer(
+                try context.parameters.require("server_id"), auth, token: Self.callerToken(request), requestID: context.requestID)
             return JSONResponse.empty(.noContent)
         }
         router.get("/v2.1/servers/{server_id}/os-instance-actions") { _, context in
@@ -82,9 +88,11 @@ extension ComputeAPI {
         let query = try ServerListQuery(items, version: version)
         let (servers, faults) = try await manager.listServers(auth, query, detail: detail)
         let isAdmin = manager.policy.isAdmin(auth)
+        let volumes = detail ? try await manager.volumeAttachments(of: servers.map(\.uuid)) : [:]
         let rendered = servers.map {
             detail
-                ? ServerWire.detail($0, fault: faults[$0.uuid], self, version: version, isAdmin: isAdmin)
+                ? ServerWire.detail(
+                    $0, fault: faults[$0.uuid], self, version: version, isAdmin: isAdmin, volumes: volumes[$0.uuid] ?? [])
                 : ServerWire.summary($0, self)
         }
         var body: [String: JSONValue] = ["servers": .array(rendered)]

@@ -37,8 +37,10 @@ enum ServerWire {
         return .object(byNetwork)
     }
 
+    /// - Parameter volumes: the server's volume mappings (`os-extended-volumes:volumes_attached`).
     static func detail(
-        _ instance: InstanceRecord, fault: InstanceFault?, _ api: ComputeAPI, version: Microversion, isAdmin: Bool
+        _ instance: InstanceRecord, fault: InstanceFault?, _ api: ComputeAPI, version: Microversion, isAdmin: Bool,
+        volumes: [BlockDeviceRecord] = []
     ) -> JSONValue {
         var body: [String: JSONValue] = [
             "id": .string(instance.uuid), "name": .string(instance.name), "status": .string(instance.status),
@@ -55,7 +57,7 @@ enum ServerWire {
             "OS-EXT-STS:vm_state": .string(instance.vmState),
             "OS-SRV-USG:launched_at": instance.launchedAt.map { .string($0.iso8601NoZone) } ?? .null,
             "OS-SRV-USG:terminated_at": instance.terminatedAt.map { .string($0.iso8601NoZone) } ?? .null,
-            "os-extended-volumes:volumes_attached": [],
+            "os-extended-volumes:volumes_attached": volumesAttached(volumes, version: version),
             "security_groups": .array(instance.request.securityGroupNames.map { ["name": .string($0)] }),
         ]
         body["image"] =
@@ -94,6 +96,17 @@ enum ServerWire {
             body["fault"] = .object(faultBody)
         }
         return .object(body)
+    }
+
+    /// Each volume's id, and from 2.3 whether it goes with the server.
+    static func volumesAttached(_ volumes: [BlockDeviceRecord], version: Microversion) -> JSONValue {
+        .array(
+            volumes.compactMap { mapping in
+                guard let volumeID = mapping.volumeID else { return nil }
+                var item: [String: JSONValue] = ["id": .string(volumeID)]
+                if version.isAtLeast(2, 3) { item["delete_on_termination"] = .bool(mapping.deleteOnTermination) }
+                return .object(item)
+            })
     }
 
     static func flavor(_ flavor: InstanceFlavor, _ api: ComputeAPI, version: Microversion) -> JSONValue {

@@ -1,3 +1,4 @@
+import ServiceClients
 import StratusKit
 
 /// The server actions a host carries out through its driver, each ending in the vm_state,
@@ -52,15 +53,21 @@ extension ComputeAgent {
     }
 
     /// Destroys the guest, then releases ports and allocations and marks the server deleted.
-    func terminate(_ uuid: String, requestID: String) async {
+    /// - Parameter context: the deleting user's, whose token Block Storage sees; nil for
+    ///   the host's own sweeps (the service's token then).
+    func terminate(_ uuid: String, requestID: String, context: MessagingContext? = nil) async {
         do {
             do {
                 try await driver.destroy(uuid, destroyDisks: true)
             } catch let error as VirtDriverError where error.kind == .guestNotFound {
                 // Already gone from the hypervisor: finish the bookkeeping.
             }
+            var volumeCaller: VolumeCaller?
+            if let token = context?.authToken, let project = context?.projectID {
+                volumeCaller = VolumeCaller(token: token, projectID: project)
+            }
             try await ServerTeardown(database: database, backends: backends, logger: logger)
-                .finishDelete(uuid, requestID: requestID, host: host)
+                .finishDelete(uuid, requestID: requestID, host: host, volumeCaller: volumeCaller)
             try? await reportResources()
         } catch {
             logger.error("delete of \(uuid) on \(host) failed: \(error)", metadata: ["request_id": "\(requestID)"])

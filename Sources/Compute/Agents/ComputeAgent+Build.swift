@@ -10,19 +10,24 @@ extension ComputeAgent {
         guard let instance = try? await instance(uuid), instance.vmState == VMState.building, instance.host == host
         else { return }
         var madePorts: [String] = []
+        var volumes = BootVolumeProgress()
         do {
             try await withEvent("compute_build_and_run_instance", instance: uuid, requestID: context.requestID) {
                 try await setTaskState(uuid, TaskState.networking)
                 let vifs = try await plugNetworks(instance, madePorts: &madePorts)
-                try await setTaskState(uuid, TaskState.spawning) { $0.networkInfo = vifs }
+                try await setTaskState(uuid, TaskState.blockDeviceMapping) { $0.networkInfo = vifs }
+                let guestVolumes = try await prepareBootVolumes(instance, context: context, progress: &volumes)
+                try await setTaskState(uuid, TaskState.spawning)
                 var plugged = instance
                 plugged.networkInfo = vifs
-                let guest = try await guestSpec(
+                var guest = try await guestSpec(
                     plugged, imageID: instance.imageRef.isEmpty ? nil : instance.imageRef,
                     interfaces: vifs.map {
                         GuestInterface(portID: $0.portID, macAddress: $0.macAddress, networkID: $0.networkID, fixedIPs: $0.addresses)
                     })
+                guest.volumes = guestVolumes
                 try await driver.spawn(guest, powerOn: true)
+                try await completeBootVolumes(volumes, instance: instance, context: context)
                 try await write { q in
                     guard var current = try await q.instance(uuid: uuid) else { return }
                     current.vmState = VMState.active
@@ -40,11 +45,16 @@ extension ComputeAgent {
             let message = (error as? VirtDriverError)?.message ?? "\(error)"
             logger.warning("build of \(uuid) on \(host) failed: \(message)", metadata: ["request_id": "\(context.requestID)"])
             await cleanUpFailedBuild(uuid, madePorts: madePorts)
+            await releaseBootVolumes(volumes, instanceUUID: uuid, projectID: instance.projectID, context: context)
+            // A volume that cannot be made or connected fails the server here, as Nova's
+            // BuildAbortException does; other failures are tried on another host.
+            let aborted = error is BootVolumeError
             try? await backends.bus.cast(
                 ComputeRPC.conductor, method: ComputeRPC.Method.buildInstances,
                 args: [
-                    "instance_uuids": [.string(uuid)], "alternates": .array(alternates.map(\.json)),
+                    "instance_uuids": [.string(uuid)], "alternates": .array(aborted ? [] : alternates.map(\.json)),
                     "failure": .string("Build of instance \(uuid) aborted on \(host): \(message)"),
+                    "abort": .bool(aborted),
                 ], context: context)
         }
     }

@@ -27,17 +27,18 @@ extension ComputeAgent {
                 try? await setTaskState(uuid, nil)
             }
         case "shelve":
-            guard let imageID = args["image_id"]?.stringValue else { return true }
+            // A volume-backed server's disk stays in its boot volume: no image (as Nova).
+            let imageID = args["image_id"]?.stringValue
             do {
                 try await withEvent("compute_shelve_instance", instance: uuid, requestID: requestID) {
                     try await self.setTaskState(uuid, TaskState.shelvingImageUploading)
                     try await self.driver.powerOff(uuid)
-                    try await self.uploadDisk(of: uuid, to: imageID)
+                    if let imageID { try await self.uploadDisk(of: uuid, to: imageID) }
                     try await self.setTaskState(uuid, TaskState.shelvingOffloading)
                     try await self.offload(uuid)
                 }
             } catch {
-                try? await backends.image.deleteImage(id: imageID)
+                if let imageID { try? await backends.image.deleteImage(id: imageID) }
                 try? await setTaskState(uuid, nil) { $0.request.shelvedImageID = nil }
             }
         case "unshelve":
@@ -124,7 +125,8 @@ extension ComputeAgent {
         try? await reportResources()
     }
 
-    /// Spawns the server's guest here again from `imageID`, its ports bound to this host.
+    /// Spawns the server's guest here again from `imageID` (none for a volume-backed
+    /// server), its ports bound to this host and its volumes connected to it.
     func spawnAgain(_ instance: InstanceRecord, imageID: String, powerOn: Bool = true) async throws {
         var interfaces: [GuestInterface] = []
         let owner = portOwner(of: instance)
@@ -134,6 +136,15 @@ extension ComputeAgent {
                 GuestInterface(portID: port.id, macAddress: port.macAddress, networkID: port.networkID,
                                fixedIPs: port.fixedIPs.compactMap(\.ipAddress)))
         }
-        try await driver.spawn(try await guestSpec(instance, imageID: imageID, interfaces: interfaces), powerOn: powerOn)
+        let volumes = try await reconnectVolumes(instance)
+        do {
+            var spec = try await guestSpec(instance, imageID: imageID.isEmpty ? nil : imageID, interfaces: interfaces)
+            spec.volumes = volumes.map(\.guestVolume)
+            try await driver.spawn(spec, powerOn: powerOn)
+        } catch {
+            await abandonReconnection(volumes, instance: instance)
+            throw error
+        }
+        try await finishReconnection(volumes, instance: instance)
     }
 }

@@ -75,9 +75,18 @@ extension ComputeAgent {
                             id: vif.portID, hostID: migration.sourceHost, deviceID: uuid,
                             deviceOwner: self.portOwner(of: instance))
                     }
-                    _ = try await self.backends.bus.call(
-                        ComputeRPC.compute(host: migration.sourceHost), method: Self.migrationSourceMethod,
-                        args: ["instance_uuid": .string(uuid), "step": "power_on"], context: context, timeout: .seconds(60))
+                    // The source's guest kept its volumes plugged; Block Storage connects them there again.
+                    let volumes = try await self.reconnectVolumes(instance, host: migration.sourceHost)
+                    do {
+                        _ = try await self.backends.bus.call(
+                            ComputeRPC.compute(host: migration.sourceHost), method: Self.migrationSourceMethod,
+                            args: ["instance_uuid": .string(uuid), "step": "power_on"], context: context,
+                            timeout: .seconds(60))
+                    } catch {
+                        await self.abandonReconnection(volumes, instance: instance)
+                        throw error
+                    }
+                    try await self.finishReconnection(volumes, instance: instance)
                 }
                 let held = try await self.backends.placement.allocations(consumerUUID: migration.uuid)
                 try await self.backends.placement.deleteAllocations(consumerUUID: uuid)

@@ -65,7 +65,7 @@ final class ComputeAgent: Sendable {
         }
         endpoint.on(ComputeRPC.Method.terminateInstance) { request in
             guard let uuid = request.args["instance_uuid"]?.stringValue else { return .null }
-            await self.terminate(uuid, requestID: request.context.requestID)
+            await self.terminate(uuid, requestID: request.context.requestID, context: request.context)
             return .null
         }
         endpoint.on(ComputeRPC.Method.instanceAction) { request in
@@ -94,6 +94,7 @@ final class ComputeAgent: Sendable {
             return .string(try await self.driver.consoleOutput(uuid))
         }
         registerGuestAccessMethods(on: &endpoint)
+        registerVolumeMethods(on: &endpoint)
         return endpoint
     }
 

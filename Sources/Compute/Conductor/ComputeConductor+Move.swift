@@ -33,6 +33,9 @@ extension ComputeConductor {
                 args["use_new_flavor"] = true
                 if action == "migrate" { args["ignore_hosts"] = [.string(source)] }
             }
+            // As Nova's unshelve resets the request's retries and forced destinations: the
+            // hosts the first build tried (the one it ran on too) may take the server again.
+            if action == "unshelve" { args["is_move"] = true }
             let reply = try await backends.bus.call(
                 ComputeRPC.scheduler, method: ComputeRPC.Method.selectDestinations, args: args, context: context,
                 timeout: .seconds(60))

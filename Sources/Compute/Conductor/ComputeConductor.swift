@@ -20,6 +20,11 @@ struct ComputeConductor: Sendable {
             let uuids = request.args["instance_uuids"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let alternates = request.args["alternates"]?.arrayValue?.compactMap(HostSelection.init(json:)) ?? []
             let failure = request.args["failure"]?.stringValue
+            if request.args["abort"]?.boolValue == true, let failure {
+                // The host gave up on the build for good (a volume it could not make).
+                for uuid in uuids { try? await self.fail(uuid, message: failure, requestID: request.context.requestID) }
+                return .null
+            }
             for uuid in uuids {
                 await build(uuid, alternates: alternates, previousFailure: failure, context: request.context)
             }

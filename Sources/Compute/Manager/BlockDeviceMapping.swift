@@ -30,21 +30,36 @@ struct BlockDeviceMapping: Sendable, Equatable {
     /// Nova's `max_local_block_devices` default.
     static let maxLocalDevices = 3
 
+    /// The mapping the server boots from when it is a volume (boot from volume).
+    static func bootVolume(of mappings: [BlockDeviceMapping]) -> BlockDeviceMapping? {
+        mappings.first { $0.bootIndex == 0 && $0.destination == .volume }
+    }
+
     /// The whole list against the flavor: a boot sequence 0, 1, 2 … (the image given as
     /// `imageRef` is device 0 when no mapping claims it), ephemeral disks within the flavor's
-    /// ephemeral size, at most one swap within its swap. Volumes and snapshots need the Block
-    /// Storage service, which this cloud does not run yet: those are refused here rather than
-    /// failing the build later.
-    static func validate(_ mappings: [BlockDeviceMapping], imageRef: String, flavor: FlavorRecord) throws {
+    /// ephemeral size, at most one swap within its swap. Volumes need the Block Storage
+    /// service: without it (`blockStorage` false) they are refused here rather than failing
+    /// the build later; with it, a new volume (from an image or blank) needs its size.
+    static func validate(
+        _ mappings: [BlockDeviceMapping], imageRef: String, flavor: FlavorRecord, blockStorage: Bool
+    ) throws {
         var bootIndexes = mappings.compactMap(\.bootIndex).filter { $0 >= 0 }
         if !imageRef.isEmpty, !bootIndexes.contains(0) { bootIndexes.append(0) }
         bootIndexes.sort()
         guard !bootIndexes.isEmpty, bootIndexes.enumerated().allSatisfy({ $0.offset == $0.element }) else {
             throw Self.invalid("Boot sequence for the instance and image/block device mapping combination is not valid.")
         }
-        if let mapping = mappings.first(where: \.needsBlockStorage) {
+        if !blockStorage, let mapping = mappings.first(where: \.needsBlockStorage) {
             let what = mapping.source == .blank || mapping.source == .image ? "a \(mapping.destination.rawValue) volume" : "\(mapping.source.rawValue) \(mapping.uuid ?? "")"
             throw Self.invalid("failed to get \(what): the Block Storage service is not running in this cloud.")
+        }
+        for mapping in mappings where mapping.destination == .volume {
+            if mapping.source == .image, (mapping.volumeSize ?? 0) == 0 {
+                throw Self.invalid("Images with destination_type 'volume' need to have a non-zero size specified")
+            }
+            if mapping.source == .blank, (mapping.volumeSize ?? 0) == 0 {
+                throw Self.invalid("Blank volumes (source: 'blank', dest: 'volume') need to have non-zero size")
+            }
         }
         let ephemeralGB = mappings.filter(\.isEphemeral).reduce(Int64(0)) { $0 + ($1.volumeSize ?? flavor.ephemeralGB) }
         if ephemeralGB > flavor.ephemeralGB {

@@ -22,6 +22,10 @@ extension ComputeManager {
         let rule = Self.liveMigrationRule
         let visible = try await visibleServer(uuid, auth, rule: rule.policyRule)
         let isAdmin = policy.isAdmin(auth)
+        if try await !read({ try await $0.blockDevices(instanceUUID: visible.uuid) }).isEmpty {
+            // The volumes' connections would have to move with the guest: not done yet.
+            throw ComputeErrors.badRequest("Live migration of servers with volumes is not supported by this cloud yet.")
+        }
         try await write { q in
             if let host, try await q.service(host: host, binary: "nova-compute") == nil {
                 throw ComputeErrors.badRequest("Compute host \(host) could not be found.")

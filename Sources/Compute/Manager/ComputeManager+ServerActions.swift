@@ -1,3 +1,4 @@
+import ServiceClients
 import Foundation
 import StratusKit
 
@@ -95,7 +96,10 @@ extension ComputeManager {
     /// server never placed, or whose host is down, is cleaned up here (Nova's local delete).
     /// With `compute.reclaim_instance_interval` set, a plain delete of a launched server on a
     /// running host is a soft delete instead (`ComputeManager+SoftDelete.swift`).
-    func deleteServer(_ uuid: String, _ auth: AuthContext, requestID: String, force: Bool = false) async throws {
+    /// `token`, the caller's, goes with the teardown to Block Storage for the server's volumes.
+    func deleteServer(
+        _ uuid: String, _ auth: AuthContext, token: String? = nil, requestID: String, force: Bool = false
+    ) async throws {
         let backends = try requireBackends()
         let visible = try await visibleServer(
             uuid, auth, rule: force ? "os_compute_api:os-deferred-delete:force" : "os_compute_api:servers:delete")
@@ -118,15 +122,16 @@ extension ComputeManager {
                 projectID: instance.projectID, userID: auth.userID)
             return (instance, hostUp)
         }
-        let context = MessagingContext(auth: auth, requestID: requestID)
+        let context = MessagingContext(auth: auth, requestID: requestID, authToken: token)
         if let host = instance.host, hostUp {
             try await backends.bus.cast(
                 ComputeRPC.compute(host: host), method: ComputeRPC.Method.terminateInstance,
                 args: ["instance_uuid": .string(instance.uuid)], context: context)
             return
         }
+        let volumeCaller = token.map { VolumeCaller(token: $0, projectID: auth.projectID ?? instance.projectID) }
         try await ServerTeardown(database: database, backends: backends, logger: logger)
-            .finishDelete(instance.uuid, requestID: requestID, host: nil)
+            .finishDelete(instance.uuid, requestID: requestID, host: nil, volumeCaller: volumeCaller)
     }
 
     /// The guest's console log, from its host's driver (`length` lines from the end).

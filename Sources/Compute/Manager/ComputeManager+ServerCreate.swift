@@ -12,8 +12,9 @@ extension ComputeManager {
         var adminPass: String?
     }
 
+    /// - Parameter token: the caller's token, passed on to Block Storage for the volumes.
     func createServers(
-        _ request: ServerCreateRequest, _ auth: AuthContext, requestID: String, version: Microversion
+        _ request: ServerCreateRequest, _ auth: AuthContext, token: String? = nil, requestID: String, version: Microversion
     ) async throws -> CreatedServers {
         let backends = try requireBackends()
         guard let projectID = auth.projectID else {
@@ -22,8 +23,17 @@ extension ComputeManager {
         let userID = auth.userID
         try policy.enforce("os_compute_api:servers:create", auth, target: ["project_id": .string(projectID)])
         let flavor = try await bootFlavor(request.flavorRef, auth)
-        try BlockDeviceMapping.validate(request.blockDeviceMappings, imageRef: request.imageRef, flavor: flavor)
-        let image = try await bootImage(request.imageRef, flavor: flavor, backends: backends)
+        try BlockDeviceMapping.validate(
+            request.blockDeviceMappings, imageRef: request.imageRef, flavor: flavor, blockStorage: backends.volume != nil)
+        let bootVolume = BlockDeviceMapping.bootVolume(of: request.blockDeviceMappings)
+        let image: ImageSummary?
+        if let bootVolume {
+            image = try await checkVolumeMappings(
+                request, caller: VolumeCaller(token: token, projectID: projectID), backends: backends)
+        } else {
+            image = try await bootImage(request.imageRef, flavor: flavor, backends: backends)
+        }
+        let volumeMappings = request.blockDeviceMappings.filter { $0.destination == .volume }
         let networks = try await resolveNetworks(request, projectID: projectID, backends: backends)
         let (forcedHost, forcedNode, zone) = try parseAvailabilityZone(request.availabilityZone, auth)
         if let zone { try await requireAvailabilityZone(zone) }
@@ -48,6 +58,7 @@ extension ComputeManager {
             differentHost: request.schedulerHints.differentHost, forcedHost: forcedHost, forcedNode: forcedNode,
             attemptedHosts: [])
         requested.injectedFiles = request.personality.isEmpty ? nil : request.personality
+        requested.volumeBacked = bootVolume == nil ? nil : true
         let buildRequest = requested
         let configDrive = request.configDrive || image?.properties["img_config_drive"] == "mandatory"
         let reservationID = "r-" + String(IDGenerator.hex().prefix(8))
@@ -78,7 +89,8 @@ extension ComputeManager {
                     uuid: uuid, id: id, projectID: projectID, userID: userID, name: name,
                     description: request.description,
                     hostname: request.hostname ?? Hostnames.sanitize(name, fallback: "server-\(uuid)"),
-                    reservationID: reservationID, launchIndex: index, imageRef: request.imageRef, flavor: instanceFlavor,
+                    reservationID: reservationID, launchIndex: index, imageRef: bootVolume == nil ? request.imageRef : "",
+                    flavor: instanceFlavor,
                     oldFlavor: nil, newFlavor: nil, imageProperties: imageProperties, keyName: keypair?.name,
                     keyData: keypair?.publicKey, userData: request.userData,
                     configDrive: configDrive ? "True" : "", requestedAvailabilityZone: zone,
@@ -89,6 +101,9 @@ extension ComputeManager {
                     createdAt: now, updatedAt: now, launchedAt: nil, terminatedAt: nil, deletedAt: nil, deleted: false,
                     metadata: request.metadata, tags: request.tags)
                 try await q.insert(instance)
+                for mapping in volumeMappings {
+                    try await q.insertBlockDevice(Self.blockDeviceRecord(mapping, instanceUUID: uuid, at: now))
+                }
                 if let groupUUID = request.schedulerHints.group {
                     try await q.addServerGroupMember(groupUUID: groupUUID, instanceUUID: uuid)
                 }
@@ -98,7 +113,7 @@ extension ComputeManager {
             }
             return created
         }
-        let context = MessagingContext(auth: auth, requestID: requestID)
+        let context = MessagingContext(auth: auth, requestID: requestID, authToken: token)
         do {
             try await backends.bus.cast(
                 ComputeRPC.conductor, method: ComputeRPC.Method.buildInstances,
@@ -109,6 +124,57 @@ extension ComputeManager {
         }
         let adminPass = settings.enableInstancePassword ? (request.adminPass ?? Self.generatePassword()) : nil
         return CreatedServers(instances: instances, reservationID: reservationID, adminPass: adminPass)
+    }
+
+    /// The volume mappings of a boot from volume, checked with Block Storage and Image as
+    /// Nova checks them: one server only when an existing volume is used, each volume
+    /// `available`, each image active. Returns the image a new boot volume is made from.
+    private func checkVolumeMappings(
+        _ request: ServerCreateRequest, caller: VolumeCaller, backends: ComputeBackends
+    ) async throws -> ImageSummary? {
+        let client = try requireVolumeClient()
+        let mappings = request.blockDeviceMappings.filter { $0.destination == .volume }
+        if request.minCount > 1 || request.maxCount > 1, mappings.contains(where: { $0.source == .volume }) {
+            throw ComputeErrors.badRequest("Cannot attach one or more volumes to multiple instances")
+        }
+        var bootImage: ImageSummary?
+        for mapping in mappings {
+            guard let id = mapping.uuid else { continue }
+            switch mapping.source {
+            case .volume:
+                guard let volume = try await volumeCall({ try await client.volume(id: id, as: caller) }) else {
+                    throw BlockDeviceMapping.invalid("failed to get volume \(id).")
+                }
+                guard volume.status == "available" else {
+                    throw ComputeErrors.badRequest(
+                        "Invalid volume: volume '\(id)' status must be 'available'. Currently in '\(volume.status)'")
+                }
+            case .image:
+                let image: ImageSummary?
+                do {
+                    image = try await backends.image.image(id: id)
+                } catch let error as ServiceClientError {
+                    throw APIError(.serviceUnavailable, "The Image service could not be reached: \(error.message)")
+                }
+                guard let image else { throw BlockDeviceMapping.invalid("failed to get image \(id).") }
+                guard image.status == "active" else { throw ComputeErrors.badRequest("Image \(id) is not active.") }
+                if mapping.bootIndex == 0 { bootImage = image }
+            case .snapshot, .blank:
+                continue
+            }
+        }
+        return bootImage
+    }
+
+    /// The record of one volume of a new server; the volume itself comes on its host.
+    static func blockDeviceRecord(_ mapping: BlockDeviceMapping, instanceUUID: String, at now: Timestamp) -> BlockDeviceRecord {
+        BlockDeviceRecord(
+            uuid: IDGenerator.uuid(), instanceUUID: instanceUUID, volumeID: mapping.source == .volume ? mapping.uuid : nil,
+            attachmentID: nil, deviceName: mapping.bootIndex == 0 ? DeviceNames.root : mapping.deviceName,
+            bootIndex: mapping.bootIndex.flatMap { $0 >= 0 ? $0 : nil }, deleteOnTermination: mapping.deleteOnTermination,
+            tag: mapping.tag, sourceType: mapping.source.rawValue, destinationType: mapping.destination.rawValue,
+            volumeSize: mapping.volumeSize, imageID: mapping.source == .image ? mapping.uuid : nil,
+            snapshotID: mapping.source == .snapshot ? mapping.uuid : nil, createdAt: now)
     }
 
     /// How many of min_count…max_count servers fit the quota: max_count if they all fit,

@@ -18,6 +18,13 @@ extension ComputeManager {
         let instance = try await visibleServer(uuid, auth, rule: rule.policyRule)
         try Self.checkNotLocked(instance, isAdmin: policy.isAdmin(auth))
         try Self.checkState(instance, rule)
+        if instance.request.volumeBacked == true {
+            // Nova snapshots the boot volume through Block Storage; this cloud does not yet.
+            throw ComputeErrors.badRequest(
+                backup == nil
+                    ? "Snapshots of volume-backed servers are not supported by this cloud yet."
+                    : "Backup is not supported for volume-backed instances.")
+        }
         var properties = instance.imageProperties.filter { !Self.imageCoreKeys.contains($0.key) }
         properties.merge(metadata) { _, new in new }
         properties["instance_uuid"] = instance.uuid
@@ -48,6 +55,11 @@ extension ComputeManager {
         let instance = try await visibleServer(uuid, auth, rule: rule.policyRule)
         try Self.checkNotLocked(instance, isAdmin: policy.isAdmin(auth))
         try Self.checkState(instance, rule)
+        if instance.request.volumeBacked == true {
+            // Its disk is its boot volume, which stays: nothing to upload.
+            _ = try await startServerAction(uuid, "shelve", args: [:], auth, requestID: requestID)
+            return
+        }
         var properties = instance.imageProperties.filter { !Self.imageCoreKeys.contains($0.key) }
         properties["instance_uuid"] = instance.uuid
         properties["base_image_ref"] = instance.imageRef
@@ -75,6 +87,11 @@ extension ComputeManager {
         }
         guard image.status == "active" else { throw ComputeErrors.badRequest("Image \(imageRef) is not active.") }
         let current = try await visibleServer(uuid, auth, rule: "os_compute_api:servers:rebuild")
+        if current.request.volumeBacked == true {
+            // Nova before 2.93: the boot volume keeps its image.
+            throw ComputeErrors.badRequest(
+                "Image \(imageRef) is unacceptable: Unable to rebuild with a different image for a volume-backed server.")
+        }
         if Int(current.flavor.memoryMB) < image.minRam {
             throw ComputeErrors.badRequest("Flavor's memory is too small for requested image.")
         }

@@ -1,8 +1,10 @@
 import Logging
+import ServiceClients
 import StratusKit
 
-/// The end of a server: its ports (deleted when the create made them, unbound when they
-/// were passed in), its Placement allocations, and its row marked deleted. Used by the
+/// The end of a server: its volumes (attachments deleted, the volumes marked
+/// `delete_on_termination` deleted), its ports (deleted when the create made them, unbound
+/// when they were passed in), its Placement allocations, and its row marked deleted. Used by the
 /// compute agent after destroying the guest, and by the API for a server that never
 /// reached a host or whose host is down.
 struct ServerTeardown: Sendable {
@@ -10,7 +12,10 @@ struct ServerTeardown: Sendable {
     let backends: ComputeBackends
     let logger: Logger
 
-    func releaseResources(of instance: InstanceRecord) async throws {
+    /// - Parameter volumeCaller: whose token Block Storage sees (the deleting user's); nil:
+    ///   the service's own on the server's project.
+    func releaseResources(of instance: InstanceRecord, volumeCaller: VolumeCaller? = nil) async throws {
+        try await releaseVolumes(of: instance, as: volumeCaller)
         let ports = try await backends.network.ports(deviceID: instance.uuid)
         let created = Set(instance.networkInfo.filter(\.createdByCompute).map(\.portID))
         // Ports the user passed in, at create or in a later interface attach, are kept.
@@ -26,11 +31,31 @@ struct ServerTeardown: Sendable {
         try await backends.placement.deleteAllocations(consumerUUID: instance.uuid)
     }
 
-    func finishDelete(_ uuid: String, requestID: String, host: String?) async throws {
+    /// Deletes each volume's attachment, then the volume when the mapping says so, and the
+    /// mapping, one by one (a retry after a failure picks up where this stopped). With no
+    /// user behind a delete, the service's own token acts on the server's project.
+    func releaseVolumes(of instance: InstanceRecord, as volumeCaller: VolumeCaller? = nil) async throws {
+        let mappings = try await database.read { try await ComputeQueries(sql: $0).blockDevices(instanceUUID: instance.uuid) }
+        guard !mappings.isEmpty else { return }
+        guard let client = backends.volume else {
+            logger.warning("server \(instance.uuid) has volumes but the Block Storage service is not configured")
+            return
+        }
+        let caller = volumeCaller ?? VolumeCaller.service(projectID: instance.projectID)
+        for mapping in mappings {
+            if let attachmentID = mapping.attachmentID { try await client.deleteAttachment(id: attachmentID, as: caller) }
+            if mapping.deleteOnTermination, let volumeID = mapping.volumeID {
+                try await client.deleteVolume(id: volumeID, as: caller)
+            }
+            try await database.write { try await ComputeQueries(sql: $0).deleteBlockDevice(uuid: mapping.uuid) }
+        }
+    }
+
+    func finishDelete(_ uuid: String, requestID: String, host: String?, volumeCaller: VolumeCaller? = nil) async throws {
         guard let instance = try await database.read({ try await ComputeQueries(sql: $0).instance(uuid: uuid) }) else {
             return
         }
-        try await releaseResources(of: instance)
+        try await releaseResources(of: instance, volumeCaller: volumeCaller)
         try await database.write { sql in
             let q = ComputeQueries(sql: sql)
             guard var current = try await q.instance(uuid: uuid) else { return }

@@ -60,6 +60,13 @@ enum ServerPolicyRules {
             "os_compute_api:os-attach-interfaces:show": "rule:project_reader_or_admin_servers",
             "os_compute_api:os-attach-interfaces:create": "rule:project_member_or_admin",
             "os_compute_api:os-attach-interfaces:delete": "rule:project_member_or_admin",
+            "os_compute_api:os-volumes-attachments:index": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-volumes-attachments:show": "rule:project_reader_or_admin_servers",
+            "os_compute_api:os-volumes-attachments:create": "rule:project_member_or_admin",
+            "os_compute_api:os-volumes-attachments:update": "rule:project_member_or_admin",
+            "os_compute_api:os-volumes-attachments:delete": "rule:project_member_or_admin",
+            // Swapping is Cinder's volume migration calling back: Nova keeps it to admins.
+            "os_compute_api:os-volumes-attachments:swap": "rule:context_is_admin",
         ]
         for action in [
             "os_compute_api:servers:start", "os_compute_api:servers:stop", "os_compute_api:servers:reboot",

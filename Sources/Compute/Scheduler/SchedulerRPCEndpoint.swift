@@ -38,8 +38,8 @@ struct SchedulerRPCEndpoint: Sendable {
     ///   - ignoreHosts: hosts never to choose (the source of a cold migration).
     ///   - useNewFlavor: size the request by the pending resize's flavor.
     ///   - requestedHost: the only host to consider (an admin's live migration or evacuation target).
-    ///   - isMove: a live migration or evacuation: the hosts the build tried and the host
-    ///     forced at create time no longer matter.
+    ///   - isMove: a live migration, evacuation or unshelve: the hosts the build tried and
+    ///     the host forced at create time no longer matter.
     func selectDestinations(
         _ uuid: String, ignoreHosts: [String] = [], useNewFlavor: Bool = false, requestedHost: String? = nil,
         isMove: Bool = false
@@ -74,7 +74,9 @@ struct SchedulerRPCEndpoint: Sendable {
             instanceUUID: instance.uuid, projectID: instance.projectID,
             flavor: SchedulerFlavor(
                 name: flavor.name, memoryMB: flavor.memoryMB, vcpus: flavor.vcpus,
-                rootGB: flavor.rootGB, ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB,
+                // A volume-backed server's root disk is not on the host (Nova's DISK_GB for boot from volume).
+                rootGB: instance.request.volumeBacked == true ? 0 : flavor.rootGB, ephemeralGB: flavor.ephemeralGB,
+                swapMB: flavor.swapMB,
                 extraSpecs: flavor.extraSpecs),
             image: SchedulerImage(
                 id: instance.imageRef.isEmpty ? nil : instance.imageRef, properties: instance.imageProperties,

@@ -67,5 +67,6 @@ enum ComputeSchema {
         Migration("006_migrations_source_index") { sql, _ in
             try await sql.create(index: "migrations_source_compute").on("migrations").column("source_compute").run()
         },
+        Migration("007_block_device_mappings", apply: BlockDeviceSchema.create),
     ]
 }

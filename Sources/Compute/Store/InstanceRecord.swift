@@ -123,6 +123,8 @@ struct BuildRequest: Sendable, Codable, Equatable {
     var migration: PendingMigration? = nil
     /// The personality files of the create (or the latest rebuild that gave some).
     var injectedFiles: [InjectedFile]? = nil
+    /// True when the server boots from a volume: its root disk is not on the host.
+    var volumeBacked: Bool? = nil
 }
 
 /// Where a resized or migrated server came from, kept until the resize is confirmed or
