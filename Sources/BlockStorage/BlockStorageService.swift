@@ -31,7 +31,7 @@ public final class BlockStorageService: Sendable {
     /// - Parameters:
     ///   - dataDirectory: holds `block_storage.sqlite` (unless the config names
     ///     `block_storage.database_url`), an optional `block-storage-policy.yaml`, and the
-    ///     `file` back end's data under `volumes/`.
+    ///     `file` back end's data under `volumes/`, backups under `backups/`.
     ///   - backends: the bus and the Image client; without them volume creation answers 503.
     public init(
         dataDirectory: String, config: StratusConfig, publicURL: String, authURL: String, logger: Logger,
@@ -75,7 +75,8 @@ public final class BlockStorageService: Sendable {
             database: database, bus: backends.bus, settings: manager.settings, logger: logger)
         let agent = VolumeAgent(
             serviceHost: host + "@" + driver.backendName, driver: driver, database: database, backends: backends,
-            settings: manager.settings, scratchDirectory: dataDirectory + "/volumes/.staging", logger: logger)
+            settings: manager.settings, scratchDirectory: dataDirectory + "/volumes/.staging",
+            backupStore: FileBackupStore(root: dataDirectory + "/backups"), logger: logger)
         let services: [any Service] = [
             RPCServer(transport: transport, target: MessageTarget(topic: VolumeRPC.scheduler.topic, server: host),
                       endpoints: [scheduler.endpoint], logger: logger),

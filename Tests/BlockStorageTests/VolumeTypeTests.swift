@@ -111,7 +111,7 @@ final class VolumeTypeTests: XCTestCase {
             XCTAssertEqual(zones.json?["availabilityZoneInfo"]?.arrayValue?.first?["zoneName"]?.stringValue, "nova")
             let services = try await live.call(.GET, "/os-services", version: "3.32")
             let binaries = services.json?["services"]?.arrayValue?.map { "\($0["binary"]?.stringValue ?? "")@\($0["state"]?.stringValue ?? "")" }
-            XCTAssertEqual(binaries?.sorted(), ["cinder-scheduler@up", "cinder-volume@up"])
+            XCTAssertEqual(binaries?.sorted(), ["cinder-backup@up", "cinder-scheduler@up", "cinder-volume@up"])
             let pools = try await live.call(.GET, "/scheduler-stats/get_pools?detail=True", version: nil)
             let byName = Dictionary(
                 uniqueKeysWithValues: (pools.json?["pools"]?.arrayValue ?? []).compactMap { pool in

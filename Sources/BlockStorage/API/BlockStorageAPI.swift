@@ -23,6 +23,9 @@ struct BlockStorageAPI: Sendable {
         registerQoSSpecs(on: router)
         registerAttachments(on: router)
         registerOperatorViews(on: router)
+        registerSnapshots(on: router)
+        registerSnapshotMetadata(on: router)
+        registerBackups(on: router)
     }
 
     /// The two paths of a resource route: with and without the project id segment.

@@ -61,6 +61,7 @@ enum BlockStorageErrors {
     /// Cinder's `InvalidVolume`: an action the volume's state does not allow (400).
     static func invalidVolume(_ reason: String) -> APIError { badRequest("Invalid volume: \(reason)") }
     static func invalidSnapshot(_ reason: String) -> APIError { badRequest("Invalid snapshot: \(reason)") }
+    static func invalidBackup(_ reason: String) -> APIError { badRequest("Invalid backup: \(reason)") }
     static func invalidInput(_ reason: String) -> APIError { badRequest("Invalid input received: \(reason)") }
 
     /// A body or query the schema of the microversion refuses.

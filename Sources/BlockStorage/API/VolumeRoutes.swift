@@ -190,7 +190,7 @@ extension BlockStorageAPI {
     }
 
     /// `sort=key:dir,key` or the older `sort_key` and `sort_dir` (not both).
-    static func sortKeys(_ request: Request) throws -> [(String, Bool)] {
+    static func sortKeys(_ request: Request, columns: [String: String] = VolumeListQuery.sortableColumns) throws -> [(String, Bool)] {
         var pairs: [(String, String)] = []
         if let sort = request.query("sort") {
             if request.query("sort_key") != nil || request.query("sort_dir") != nil {
@@ -205,7 +205,7 @@ extension BlockStorageAPI {
             pairs.append((key, request.query("sort_dir") ?? "desc"))
         }
         return try pairs.map { key, direction in
-            guard let column = VolumeListQuery.sortableColumns[key] else {
+            guard let column = columns[key] else {
                 throw BlockStorageErrors.invalidInput("Invalid sort key \(key)")
             }
             guard direction == "asc" || direction == "desc" else {

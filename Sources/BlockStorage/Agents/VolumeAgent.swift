@@ -16,11 +16,14 @@ final class VolumeAgent: Sendable {
     let logger: Logger
     /// Where image data is staged while a volume is made from it or uploaded to it.
     let scratchDirectory: String
+    /// Where this agent writes and reads backups.
+    let backupStore: any BackupStore
     let reportInterval: Duration
 
     init(
         serviceHost: String, driver: any VolumeDriver, database: StratusDatabase, backends: BlockStorageBackends,
-        settings: BlockStorageSettings, scratchDirectory: String, logger: Logger, reportInterval: Duration = .seconds(10)
+        settings: BlockStorageSettings, scratchDirectory: String, backupStore: any BackupStore, logger: Logger,
+        reportInterval: Duration = .seconds(10)
     ) {
         self.serviceHost = serviceHost
         self.driver = driver
@@ -28,6 +31,7 @@ final class VolumeAgent: Sendable {
         self.backends = backends
         self.settings = settings
         self.scratchDirectory = scratchDirectory
+        self.backupStore = backupStore
         self.logger = logger
         self.reportInterval = reportInterval
     }
@@ -54,6 +58,8 @@ final class VolumeAgent: Sendable {
         await report()
         await settleLeftovers()
         await settleInterruptedActions()
+        await settleSnapshotLeftovers()
+        await settleBackupLeftovers()
         while !Task.isCancelled {
             try? await Task.sleep(for: reportInterval)
             await report()
@@ -69,6 +75,10 @@ final class VolumeAgent: Sendable {
                 let queries = BlockStorageQueries(sql: sql)
                 try await queries.heartbeat(
                     host: self.serviceHost, binary: "cinder-volume", availabilityZone: self.settings.availabilityZone, now: now)
+                // This agent also does the backup work of its volumes (Cinder's cinder-backup on this host).
+                try await queries.heartbeat(
+                    host: self.backupServiceHost, binary: "cinder-backup", availabilityZone: self.settings.availabilityZone,
+                    now: now)
                 try await queries.savePoolReports(reports, serviceHost: self.serviceHost, now: now)
             }
         } catch is CancellationError {
@@ -127,6 +137,8 @@ final class VolumeAgent: Sendable {
                     throw VolumeDriverError("The source volume \(sourceID) no longer exists.")
                 }
                 try await driver.cloneVolume(sourceLocation, to: location, sizeGB: Int(volume.size))
+            } else if let backupID = volume.backupID {
+                try await createFromBackup(volume, backupID: backupID, location: location)
             } else if let imageID = volume.imageID {
                 try await createFromImage(volume, imageID: imageID, location: location)
             } else {
@@ -137,13 +149,15 @@ final class VolumeAgent: Sendable {
             let event: UserMessageEvent = volume.imageID != nil && volume.snapshotID == nil && volume.sourceVolumeID == nil
                 ? .copyImageToVolume : .createVolumeFromBackend
             try await failVolume(volume, event: event, detail: Self.describe(error), context: context)
+            if let backupID = volume.backupID { try await releaseBackup(backupID) }
             return
         }
         try await database.write { sql in
             _ = try await BlockStorageQueries(sql: sql).transitionVolume(
-                volume.id, from: [VolumeStatus.creating, VolumeStatus.downloading], to: VolumeStatus.available,
-                also: ["launched_at": Timestamp.now().microseconds])
+                volume.id, from: [VolumeStatus.creating, VolumeStatus.downloading, VolumeStatus.restoringBackup],
+                to: VolumeStatus.available, also: ["launched_at": Timestamp.now().microseconds])
         }
+        if let backupID = volume.backupID { try await releaseBackup(backupID) }
     }
 
     /// Downloads the image into the scratch directory (status `downloading` meanwhile) and

@@ -56,6 +56,16 @@ extension BlockStorageManager {
             sourceHost = source.host
             imageMetadata = source.imageMetadata
             bootable = source.bootable
+        } else if let backupID = request.backupID {
+            let backup = try await visibleBackup(backupID, auth)
+            guard backup.status == BackupStatus.available else {
+                throw BlockStorageErrors.invalidBackup("Backup status must be available")
+            }
+            if let requested = size, requested < backup.size {
+                throw BlockStorageErrors.invalidInput(
+                    "Volume size \(requested)GB cannot be smaller than the backup size \(backup.size)GB. It must be >= backup size.")
+            }
+            size = size ?? backup.size
         } else if let imageRef = request.imageRef {
             guard let size else {
                 throw BlockStorageErrors.invalidInput("Volume size 'None' must be an integer and greater than 0")
@@ -82,6 +92,12 @@ extension BlockStorageManager {
             try await self.quotas.check(
                 queries.sql, projectID: projectID, typeName: type.name, deltas: ["volumes": 1, "gigabytes": size])
             try await queries.insert(volume)
+            if let backupID = request.backupID,
+                !(try await queries.transitionBackup(
+                    backupID, from: [BackupStatus.available], to: BackupStatus.restoring, also: ["restore_volume_id": volume.id]))
+            {
+                throw BlockStorageErrors.invalidBackup("Backup status must be available")
+            }
         }
         var args: [String: JSONValue] = ["volume_id": .string(volume.id)]
         if let sourceHost { args["source_host"] = .string(sourceHost) }

@@ -30,12 +30,16 @@ struct UserMessageEvent: Sendable {
         resource: "VOLUME", actionID: "013", action: "delete volume", detailID: "001")
     static let attachVolume = UserMessageEvent(
         resource: "VOLUME", actionID: "002", action: "attach volume", detailID: "001")
+    static let revertVolume = UserMessageEvent(
+        resource: "VOLUME", actionID: "021", action: "revert volume to snapshot", detailID: "001")
     static let createSnapshot = UserMessageEvent(
         resource: "VOLUME_SNAPSHOT", actionID: "008", action: "create snapshot", detailID: "001")
     static let deleteSnapshot = UserMessageEvent(
         resource: "VOLUME_SNAPSHOT", actionID: "009", action: "delete snapshot", detailID: "001")
     static let backupCreate = UserMessageEvent(
         resource: "VOLUME_BACKUP", actionID: "017", action: "backup create", detailID: "001")
+    static let backupDelete = UserMessageEvent(
+        resource: "VOLUME_BACKUP", actionID: "019", action: "backup delete", detailID: "001")
     static let backupRestore = UserMessageEvent(
         resource: "VOLUME_BACKUP", actionID: "020", action: "restore backup", detailID: "001")
 }

@@ -32,6 +32,7 @@ enum BlockStorageDefaultRules {
             "volume_extension:capabilities": admin,
             "volume_extension:volume_admin_actions:reset_status": admin,
             "volume_extension:snapshot_admin_actions:reset_status": admin,
+            "snapshot_extension:snapshot_actions:update_snapshot_status": admin,
             "volume_extension:backup_admin_actions:reset_status": admin,
             "volume_extension:volume_admin_actions:force_delete": admin,
             "volume_extension:snapshot_admin_actions:force_delete": admin,

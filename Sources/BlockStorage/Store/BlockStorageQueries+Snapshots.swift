@@ -50,6 +50,27 @@ extension BlockStorageQueries {
         try await update.where("id", .equal, id).run()
     }
 
+    /// Moves the snapshot from one of `from` to `to` (a compare-and-set); false when it was
+    /// not in one of those states.
+    func transitionSnapshot(
+        _ id: String, from: Set<String>, to status: String, also columns: [String: any Encodable & Sendable] = [:]
+    ) async throws -> Bool {
+        var update = sql.update("snapshots").set("status", to: SQLBind(status))
+            .set("updated_at", to: SQLBind(Timestamp.now().microseconds))
+        for (column, value) in columns { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
+        let rows = try await update.where("id", .equal, id).where("status", .in, Array(from)).returning("id").all()
+        return !rows.isEmpty
+    }
+
+    /// Snapshots of volumes on `host@backend` in one of `statuses` (the agent's sweep).
+    func snapshots(serviceHost: String, statuses: [String]) async throws -> [SnapshotRecord] {
+        try await sql.select().columns(Self.snapshotColumns.map { SQLColumn($0, table: "snapshots") }).from("snapshots")
+            .join("volumes", on: SQLColumn("volume_id", table: "snapshots"), .equal, SQLColumn("id", table: "volumes"))
+            .where(SQLColumn("host", table: "volumes"), .like, SQLBind(serviceHost + "#%"))
+            .where(SQLColumn("status", table: "snapshots"), .in, SQLBind.group(statuses))
+            .all().map(Self.snapshot)
+    }
+
     func deleteSnapshotRow(_ id: String) async throws {
         try await sql.delete(from: "snapshot_metadata").where("snapshot_id", .equal, id).run()
         try await sql.delete(from: "snapshots").where("id", .equal, id).run()

@@ -1,0 +1,65 @@
+import SQLKit
+import StratusKit
+
+/// A snapshot list request: scope, filters, sort and page (as `VolumeListQuery` for volumes).
+struct SnapshotListQuery: Sendable {
+    /// Nil lists every project's snapshots (an admin's `all_tenants`).
+    var projectID: String?
+    /// Exact column filters (`name`, `status`, `volume_id`, `consumes_quota`), column → value.
+    var equals: [String: String] = [:]
+    /// The snapshot's volume must be in this zone.
+    var availabilityZone: String?
+    /// Every pair must be in the snapshot's metadata.
+    var metadata: [String: String] = [:]
+    var sort: [(String, Bool)] = []
+    var limit: Int?
+    var offset: Int = 0
+    var marker: String?
+
+    static let sortableColumns: [String: String] = [
+        "id": "id", "name": "name", "display_name": "name", "status": "status", "size": "size",
+        "created_at": "created_at", "updated_at": "updated_at", "volume_id": "volume_id", "project_id": "project_id",
+    ]
+
+    func run(_ queries: BlockStorageQueries) async throws -> [SnapshotRecord] {
+        var select = queries.sql.select().columns(BlockStorageQueries.snapshotColumns).from("snapshots")
+        if let projectID { select = select.where("project_id", .equal, projectID) }
+        for (column, value) in equals.sorted(by: { $0.key < $1.key }) {
+            if column == "consumes_quota" {
+                select = select.where("consumes_quota", .equal, SQLBind(value == "1"))
+            } else {
+                select = select.where(SQLIdentifier(column), .equal, SQLBind(value))
+            }
+        }
+        if let availabilityZone {
+            select = select.where(
+                SQLRaw(
+                    "EXISTS (SELECT 1 FROM volumes v WHERE v.id = snapshots.volume_id AND v.availability_zone = \(SQLLiteral.stringEscaped(availabilityZone)))"
+                ))
+        }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            select = select.where(
+                SQLRaw(
+                    "EXISTS (SELECT 1 FROM snapshot_metadata m WHERE m.snapshot_id = snapshots.id AND m.key = \(SQLLiteral.stringEscaped(key)) AND m.value = \(SQLLiteral.stringEscaped(value)))"
+                ))
+        }
+        let order = sort.isEmpty ? [("created_at", false)] : sort
+        for (column, ascending) in order { select = select.orderBy(column, ascending ? .ascending : .descending) }
+        select = select.orderBy("id", order.first?.1 == true ? .ascending : .descending)
+        var rows = try await select.all().map(BlockStorageQueries.snapshot)
+        if let marker {
+            guard let index = rows.firstIndex(where: { $0.id == marker }) else {
+                throw BlockStorageErrors.notFound("Marker \(marker) could not be found.")
+            }
+            rows = Array(rows[(index + 1)...])
+        }
+        if offset > 0 { rows = Array(rows.dropFirst(offset)) }
+        if let limit { rows = Array(rows.prefix(limit)) }
+        let metadata = try await queries.keyValues("snapshot_metadata", owner: "snapshot_id", ids: rows.map(\.id))
+        return rows.map { snapshot in
+            var snapshot = snapshot
+            snapshot.metadata = metadata[snapshot.id] ?? [:]
+            return snapshot
+        }
+    }
+}
