@@ -95,7 +95,7 @@ final class VolumeLifecycleTests: XCTestCase {
             let messages = try await live.call(.GET, "/messages", version: "3.3")
             let message = try XCTUnwrap(messages.json?["messages"]?.arrayValue?.first)
             XCTAssertEqual(message["resource_uuid"]?.stringValue, id)
-            XCTAssertEqual(message["event_id"]?.stringValue, "VOLUME_VOL_001_002")
+            XCTAssertEqual(message["event_id"]?.stringValue, "VOLUME_VOLUME_001_003")
             let text = try XCTUnwrap(message["user_message"]?.stringValue)
             XCTAssertTrue(text.hasPrefix("schedule allocate volume:Could not find any available weighted backend."), text)
             XCTAssertTrue(text.contains("CapacityFilter removed 2 of 2 pools"), text)
