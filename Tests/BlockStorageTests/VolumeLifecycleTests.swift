@@ -139,6 +139,7 @@ final class VolumeLifecycleTests: XCTestCase {
                 third.json?["overLimit"]?["message"]?.stringValue,
                 "VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded for quota 'volumes'.")
             XCTAssertEqual(third.headers.first(name: "Retry-After"), "0")
+            XCTAssertEqual(third.json?["overLimit"]?["retryAfter"]?.stringValue, "0")
             let remaining = try await live.call(.GET, "/volumes")
             XCTAssertEqual(remaining.json?["volumes"]?.arrayValue?.count, 2)
         }

@@ -18,10 +18,9 @@ struct BlockStorageErrorRenderer: APIErrorRendering {
             return JSONResponse.make(error.status, body, headers: headers)
         }
         if request.method == .head { return Response(status: error.status, headers: headers) }
-        let body: JSONValue = [
-            Self.faultName(error.status.code): ["code": .int(Int64(error.status.code)), "message": .string(error.message)]
-        ]
-        return JSONResponse.make(error.status, body, headers: headers)
+        var fault: [String: JSONValue] = ["code": .int(Int64(error.status.code)), "message": .string(error.message)]
+        if let retryAfter = headers[.retryAfter] { fault["retryAfter"] = .string(retryAfter) }
+        return JSONResponse.make(error.status, [Self.faultName(error.status.code): .object(fault)], headers: headers)
     }
 
     static func faultName(_ code: Int) -> String {
