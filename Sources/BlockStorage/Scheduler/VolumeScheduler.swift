@@ -28,7 +28,7 @@ struct VolumeScheduler: Sendable {
         return endpoint
     }
 
-    private func schedule(_ request: RPCRequest) async throws {
+    func schedule(_ request: RPCRequest) async throws {
         guard let volumeID = request.args["volume_id"]?.stringValue else { return }
         let sourceHost = request.args["source_host"]?.stringValue
         let outcome: Outcome = try await database.write { sql in
@@ -151,7 +151,47 @@ extension VolumeScheduler {
             } catch {
                 logger.warning("scheduler heartbeat failed", metadata: ["error": "\(error)"])
             }
+            await scheduleStranded()
             try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+extension VolumeScheduler {
+    /// How long a volume may wait in `creating` with no pool before the scheduler takes it up
+    /// again (its create message was lost, e.g. the process stopped between the API's write and
+    /// the cast).
+    static let strandedAfterSeconds: Int64 = 60
+
+    /// Schedules the volumes left in `creating` without a pool for longer than `strandedAfterSeconds`.
+    func scheduleStranded() async {
+        do {
+            let cutoff = Timestamp.now().adding(seconds: -Self.strandedAfterSeconds).microseconds
+            let stranded: [(String, String?)] = try await database.read { sql in
+                let queries = BlockStorageQueries(sql: sql)
+                let rows = try await sql.select().columns(BlockStorageQueries.volumeColumns).from("volumes")
+                    .where("status", .equal, VolumeStatus.creating).where(SQLColumn("host"), .is, SQLLiteral.null)
+                    .where("created_at", .lessThan, cutoff).all().map(BlockStorageQueries.volume)
+                var found: [(String, String?)] = []
+                for volume in rows {
+                    var sourceHost: String?
+                    if let snapshotID = volume.snapshotID, let snapshot = try await queries.snapshot(id: snapshotID) {
+                        sourceHost = try await queries.volume(id: snapshot.volumeID)?.host
+                    } else if let sourceID = volume.sourceVolumeID {
+                        sourceHost = try await queries.volume(id: sourceID)?.host
+                    }
+                    found.append((volume.id, sourceHost))
+                }
+                return found
+            }
+            for (volumeID, sourceHost) in stranded {
+                logger.notice("scheduling a volume whose create message was lost", metadata: ["volume": "\(volumeID)"])
+                var args: [String: JSONValue] = ["volume_id": .string(volumeID)]
+                if let sourceHost { args["source_host"] = .string(sourceHost) }
+                try await schedule(RPCRequest(method: VolumeRPC.Method.createVolume, args: args, context: MessagingContext(), expectsReply: false))
+            }
+        } catch {
+            logger.warning("scheduling stranded volumes failed", metadata: ["error": "\(error)"])
         }
     }
 }
