@@ -49,24 +49,13 @@ struct BlockStorageLiveCloud: Sendable {
             try await service.bootstrap()
             let driver = try FileVolumeDriver(root: cloud.directory + "/volumes", pools: pools)
             let workers = try service.makeWorkers(driver: driver)
-            let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
-            let application = Application(
-                router: service.makeRouter(tokenValidator: cloud.identity.tokenValidator),
-                configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-                onServerRunning: { channel in boundContinuation.yield(channel.localAddress?.port ?? 0) },
-                logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: application)] + workers.services.map { .init(service: $0) },
-                    gracefulShutdownSignals: [], logger: logger))
-            let running = Task { try await group.run() }
-            var failure: (any Error)?
-            do {
-                var port = 0
-                for await value in bound {
-                    port = value
-                    break
+            try await serveOnEphemeralPort(
+                service.makeRouter(tokenValidator: cloud.identity.tokenValidator), alongside: workers.services, logger: logger,
+                cleanUp: {
+                    await service.shutdown()
+                    await postgres?.drop(logger: logger)
                 }
+            ) { port in
                 guard await workers.waitUntilRegistered() else { throw TestFailure("the volume service did not report its pools") }
                 let admin = try await cloud.adminToken()
                 let projects = try await cloud.call(.GET, cloud.identityURL + "/v3/projects?name=admin", token: admin)
@@ -76,14 +65,7 @@ struct BlockStorageLiveCloud: Sendable {
                     BlockStorageLiveCloud(
                         cloud: cloud, service: service, url: "http://127.0.0.1:\(port)", adminToken: admin,
                         adminProjectID: adminProject, imageID: imageID, driver: driver, workers: workers))
-            } catch {
-                failure = error
             }
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await service.shutdown()
-            await postgres?.drop(logger: logger)
-            if let failure { throw failure }
         }
     }
 

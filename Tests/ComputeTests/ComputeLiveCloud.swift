@@ -69,24 +69,13 @@ struct ComputeLiveCloud: Sendable {
                 guard let driver = agent.driver as? FakeVirtDriver else { throw TestFailure("\(agent.host) has no fake driver") }
                 await driver.setFaults(try FakeDriverFaultPlan(parsing: plan))
             }
-            let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
-            let application = Application(
-                router: compute.makeRouter(tokenValidator: cloud.identity.tokenValidator),
-                configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-                onServerRunning: { channel in boundContinuation.yield(channel.localAddress?.port ?? 0) },
-                logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [.init(service: application)] + workers.services.map { .init(service: $0) },
-                    gracefulShutdownSignals: [], logger: logger))
-            let running = Task { try await group.run() }
-            var failure: (any Error)?
-            do {
-                var port = 0
-                for await value in bound {
-                    port = value
-                    break
+            try await serveOnEphemeralPort(
+                compute.makeRouter(tokenValidator: cloud.identity.tokenValidator), alongside: workers.services, logger: logger,
+                cleanUp: {
+                    await compute.shutdown()
+                    await postgres?.drop(logger: logger)
                 }
+            ) { port in
                 guard await workers.waitUntilRegistered() else { throw TestFailure("the compute hosts did not register") }
                 let admin = try await cloud.adminToken()
                 let adminProject = try await XCTUnwrapAsync(
@@ -108,14 +97,7 @@ struct ComputeLiveCloud: Sendable {
                     ComputeLiveCloud(
                         cloud: cloud, compute: compute, computeURL: "http://127.0.0.1:\(port)", adminToken: admin, imageID: imageID,
                         networkID: networkID, workers: workers, drivers: drivers))
-            } catch {
-                failure = error
             }
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await compute.shutdown()
-            await postgres?.drop(logger: logger)
-            if let failure { throw failure }
         }
     }
 

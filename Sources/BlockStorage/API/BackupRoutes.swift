@@ -62,20 +62,15 @@ extension BlockStorageAPI {
             router.post(path) { request, context in
                 let auth = try Self.auth(context)
                 let id = try context.parameters.require("backup_id")
-                let body = try await Self.body(request, context)
-                guard body.count == 1, let (name, value) = body.first else {
-                    throw BlockStorageErrors.badRequest("Malformed request body")
-                }
+                let (name, value) = try Self.singleAction(try await Self.body(request, context))
                 switch name {
                 case "os-reset_status":
-                    guard let status = value["status"]?.stringValue else {
-                        throw BlockStorageErrors.badRequest("Must specify 'status'")
-                    }
+                    let status = try Self.actionStatus(value, missingMessage: "Must specify 'status'")
                     try await manager.resetBackupStatus(id, status: status, auth)
                 case "os-force_delete":
                     try await manager.deleteBackup(id, force: true, auth, requestID: context.requestID)
                 default:
-                    throw BlockStorageErrors.badRequest("There is no such action: \(name)")
+                    throw Self.unknownAction(name)
                 }
                 return Self.accepted()
             }

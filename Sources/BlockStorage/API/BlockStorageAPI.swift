@@ -73,6 +73,25 @@ struct BlockStorageAPI: Sendable {
         return object
     }
 
+    /// The body of a `POST …/action`: its single key names the action, that key's value is the action's argument.
+    static func singleAction(_ body: [String: JSONValue]) throws -> (name: String, value: JSONValue) {
+        guard body.count == 1, let (name, value) = body.first else {
+            throw BlockStorageErrors.badRequest("Malformed request body")
+        }
+        return (name, value)
+    }
+
+    /// Cinder's 400 for an action the resource does not have.
+    static func unknownAction(_ name: String) -> APIError {
+        BlockStorageErrors.badRequest("There is no such action: \(name)")
+    }
+
+    /// The `status` a status-setting action carries, else a 400 with `missingMessage` (the wording differs by action).
+    static func actionStatus(_ value: JSONValue, missingMessage: String) throws -> String {
+        guard let status = value["status"]?.stringValue else { throw BlockStorageErrors.badRequest(missingMessage) }
+        return status
+    }
+
     /// `body[key]` as an object, else Cinder's schema message.
     static func member(_ body: [String: JSONValue], _ key: String) throws -> JSONFields {
         guard let value = body[key] else { throw BlockStorageErrors.badRequest("'\(key)' is a required property") }

@@ -51,25 +51,18 @@ extension BlockStorageAPI {
             router.post(path) { request, context in
                 let auth = try Self.auth(context)
                 let id = try context.parameters.require("snapshot_id")
-                let body = try await Self.body(request, context)
-                guard body.count == 1, let (name, value) = body.first else {
-                    throw BlockStorageErrors.badRequest("Malformed request body")
-                }
+                let (name, value) = try Self.singleAction(try await Self.body(request, context))
                 switch name {
                 case "os-reset_status":
-                    guard let status = value["status"]?.stringValue else {
-                        throw BlockStorageErrors.badRequest("Must specify 'status'")
-                    }
+                    let status = try Self.actionStatus(value, missingMessage: "Must specify 'status'")
                     try await manager.resetSnapshotStatus(id, status: status, auth)
                 case "os-force_delete":
                     try await manager.deleteSnapshot(id, force: true, auth, requestID: context.requestID)
                 case "os-update_snapshot_status":
-                    guard let status = value["status"]?.stringValue else {
-                        throw BlockStorageErrors.badRequest("'status' must be specified.")
-                    }
+                    let status = try Self.actionStatus(value, missingMessage: "'status' must be specified.")
                     try await manager.updateSnapshotStatus(id, status: status, progress: value["progress"]?.stringValue, auth)
                 default:
-                    throw BlockStorageErrors.badRequest("There is no such action: \(name)")
+                    throw Self.unknownAction(name)
                 }
                 return Self.accepted()
             }

@@ -13,12 +13,9 @@ extension BlockStorageAPI {
         for path in Self.paths("/volumes/{volume_id}/action") {
             router.post(path) { request, context in
                 let auth = try Self.auth(context)
-                let body = try await Self.body(request, context)
-                guard body.count == 1, let (name, value) = body.first else {
-                    throw BlockStorageErrors.badRequest("Malformed request body")
-                }
+                let (name, value) = try Self.singleAction(try await Self.body(request, context))
                 guard let handler = handlers[name] else {
-                    throw BlockStorageErrors.badRequest("There is no such action: \(name)")
+                    throw Self.unknownAction(name)
                 }
                 return try await handler(auth, try context.parameters.require("volume_id"), value, context)
             }

@@ -23,18 +23,8 @@ struct BackupListQuery: Sendable {
         for (column, value) in equals.sorted(by: { $0.key < $1.key }) {
             select = select.where(SQLIdentifier(column), .equal, SQLBind(value))
         }
-        let order = sort.isEmpty ? [("created_at", false)] : sort
-        for (column, ascending) in order { select = select.orderBy(column, ascending ? .ascending : .descending) }
-        select = select.orderBy("id", order.first?.1 == true ? .ascending : .descending)
-        var rows = try await select.all().map(BlockStorageQueries.backup)
-        if let marker {
-            guard let index = rows.firstIndex(where: { $0.id == marker }) else {
-                throw BlockStorageErrors.notFound("Marker \(marker) could not be found.")
-            }
-            rows = Array(rows[(index + 1)...])
-        }
-        if offset > 0 { rows = Array(rows.dropFirst(offset)) }
-        if let limit { rows = Array(rows.prefix(limit)) }
+        let window = ListWindow(sort: sort, marker: marker, offset: offset, limit: limit)
+        let rows = try window.cut(try await window.ordered(select).all().map(BlockStorageQueries.backup), id: \.id)
         return rows
     }
 }
