@@ -25,14 +25,16 @@ wait_for() {
     expect_eq "$kind $name becomes $want" "$want" "$status"
 }
 
-# volume_file NAME: the raw file of the file back end that holds the volume's data.
+# volume_file NAME: the file of the file back end that holds the volume's data (raw or qcow2).
 volume_file() {
     local id
     id="$("${OSC[@]}" volume show "$1" -f value -c id)"
-    find "$STRATUS_DATA_DIR/volumes" -name "*$id*.raw" | head -n 1
+    find "$STRATUS_DATA_DIR/volumes" -name "volume-$id.*" | head -n 1
 }
 
-expect_ok "volume create" "${OSC[@]}" volume create --size 1 sw1 -f json
+# A thick pool keeps the volume as a raw file the scenario can write into.
+expect_ok "volume type create thick" "${OSC[@]}" volume type create --property storage_tier=gold thick -f json
+expect_ok "volume create" "${OSC[@]}" volume create --size 1 --type thick sw1 -f json
 wait_for volume sw1 available
 SOURCE="$(volume_file sw1)"
 expect_ok "the volume has a raw file" test -f "$SOURCE"
@@ -63,12 +65,13 @@ expect_json "incr1 is incremental with one object" "f(d, 'is_incremental') is Tr
 expect_ok "volume backup restore full1 to a new volume" "${OSC[@]}" volume backup restore full1 restored-full -f json
 wait_for volume restored-full available
 wait_for "volume backup" full1 available
-expect_ok "the full restore equals the volume at the full backup" cmp "$SCRATCH/full.raw" "$(volume_file restored-full)"
+expect_ok "the full restore equals the volume at the full backup" \
+    qemu-img compare -F raw "$(volume_file restored-full)" "$SCRATCH/full.raw"
 expect_ok "volume backup restore incr1 to a new volume" "${OSC[@]}" volume backup restore incr1 restored-incr -f json
 wait_for volume restored-incr available
 wait_for "volume backup" incr1 available
 expect_ok "the incremental restore equals the volume at the incremental backup" \
-    cmp "$SCRATCH/incremental.raw" "$(volume_file restored-incr)"
+    qemu-img compare -F raw "$(volume_file restored-incr)" "$SCRATCH/incremental.raw"
 
 expect_ok "volume backup delete incr1" "${OSC[@]}" volume backup delete incr1
 for ((i = 0; i < 150; i++)); do
