@@ -76,7 +76,7 @@ public final class BlockStorageService: Sendable {
         let agent = VolumeAgent(
             serviceHost: host + "@" + driver.backendName, driver: driver, database: database, backends: backends,
             settings: manager.settings, scratchDirectory: dataDirectory + "/volumes/.staging",
-            backupStore: FileBackupStore(root: dataDirectory + "/backups"), logger: logger)
+            backupStore: try backupStore(backends: backends), logger: logger)
         let services: [any Service] = [
             RPCServer(transport: transport, target: MessageTarget(topic: VolumeRPC.scheduler.topic, server: host),
                       endpoints: [scheduler.endpoint], logger: logger),
@@ -86,6 +86,19 @@ public final class BlockStorageService: Sendable {
             BackgroundTask { await agent.run() },
         ]
         return BlockStorageWorkers(services: services, agents: [agent])
+    }
+
+    /// The store `block_storage.backup_driver` names: files under `backups/`, or Object Storage.
+    func backupStore(backends: BlockStorageBackends) throws -> any BackupStore {
+        switch manager.settings.backupDriver {
+        case .file:
+            return FileBackupStore(root: dataDirectory + "/backups")
+        case .swift:
+            guard let objectStore = backends.objectStore else {
+                throw ConfigError("block storage: the swift backup driver needs an Object Storage client")
+            }
+            return ObjectStoreBackupStore(client: objectStore, container: manager.settings.backupContainer)
+        }
     }
 
     public func shutdown() async {

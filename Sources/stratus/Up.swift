@@ -95,7 +95,8 @@ struct Up: AsyncParsableCommand {
             authURL: identityURL, logger: logger,
             backends: BlockStorageBackends(
                 bus: TransportMessageBus(transport: InProcessTransport(), logger: logger),
-                image: HTTPImageClient(session: serviceSession)))
+                image: HTTPImageClient(session: serviceSession),
+                objectStore: HTTPObjectStoreClient(session: serviceSession)))
         let volumeDriver = try FileVolumeDriver(
             root: dataDirectory + "/volumes", pools: try FilePool.parse(config.string("block_storage.file_pools")))
         let blockStorageWorkers = try blockStorage.makeWorkers(driver: volumeDriver)

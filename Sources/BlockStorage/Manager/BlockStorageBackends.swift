@@ -2,14 +2,17 @@ import ServiceClients
 import StratusKit
 
 /// What the volume paths reach beyond the Block Storage database: the message bus to the
-/// scheduler and volume agents, and the Image API (volumes from images, uploads to images).
+/// scheduler and volume agents, the Image API (volumes from images, uploads to images), and
+/// Object Storage for the `swift` backup driver.
 public struct BlockStorageBackends: Sendable {
     let bus: any MessageBus
     let image: any ImageClient
+    let objectStore: (any ObjectStoreClient)?
 
-    public init(bus: any MessageBus, image: any ImageClient) {
+    public init(bus: any MessageBus, image: any ImageClient, objectStore: (any ObjectStoreClient)? = nil) {
         self.bus = bus
         self.image = image
+        self.objectStore = objectStore
     }
 }
 

@@ -16,6 +16,12 @@ struct BlockStorageSettings: Sendable {
     var messageTTLSeconds: Int64 = 2_592_000
     /// A service that missed its heartbeats this long is down (`service_down_time`).
     var serviceDownTimeSeconds: Int64 = 60
+    /// Where backups go (`backup_driver`): `file` (the data directory) or `swift` (Object Storage).
+    var backupDriver = BackupDriver.file
+    /// The Object Storage container of the `swift` backup driver (`backup_swift_container`).
+    var backupContainer = "volumebackups"
+
+    enum BackupDriver: String, Sendable { case file, swift }
 
     init() {}
 
@@ -27,6 +33,12 @@ struct BlockStorageSettings: Sendable {
         }
         messageTTLSeconds = Int64(try config.int("block_storage.message_ttl", default: Int(messageTTLSeconds)))
         serviceDownTimeSeconds = Int64(try config.int("block_storage.service_down_time", default: Int(serviceDownTimeSeconds)))
+        let driver = config.string("block_storage.backup_driver", default: backupDriver.rawValue)
+        guard let backupDriver = BackupDriver(rawValue: driver) else {
+            throw ConfigError("block_storage.backup_driver must be 'file' or 'swift', not '\(driver)'")
+        }
+        self.backupDriver = backupDriver
+        backupContainer = config.string("block_storage.backup_container", default: backupContainer)
     }
 }
 
