@@ -55,9 +55,10 @@ expect_json "ACTIVE with local swap and ephemeral disks" "f(d, 'status') == 'ACT
 expect_fail_status "a swap bigger than the flavor's" 400 "${OSC[@]}" server create --image stratus-tiny --flavor disks \
     --network private --swap 1024 vm4
 expect_contains "Nova's message" "Swap drive requested is larger than instance type allows" "$ERR"
-expect_fail_status "boot from volume needs Block Storage" 400 "${OSC[@]}" server create --image stratus-tiny --flavor m1.tiny \
-    --network private --boot-from-volume 1 vm5
-expect_contains "the refusal says why" "Block Storage service is not running" "$ERR"
+expect_fail_status "a mapping to a volume that does not exist" 400 "${OSC[@]}" server create --flavor m1.tiny --network private \
+    --block-device uuid=00000000-0000-4000-8000-000000000000,source_type=volume,destination_type=volume,boot_index=0 vm5
+expect_contains "the refusal names the volume" \
+    "Block Device Mapping is Invalid: failed to get volume 00000000-0000-4000-8000-000000000000." "$ERR"
 expect_ok "server list" "${OSC[@]}" server list -f json
 expect_json "the refused creates left nothing" "sorted(f(x, 'Name') for x in d) == ['vm1', 'vm2', 'vm3']"
 

@@ -32,9 +32,9 @@ extension BlockStorageAPI {
                 let setLimits = limits
                 try await manager.write { queries in
                     for (resource, limit) in setLimits {
-                        try await queries.sql.delete(from: "quotas").where("project_id", .equal, target)
+                        try await queries.sql.delete(from: "volume_quotas").where("project_id", .equal, target)
                             .where("resource", .equal, resource).run()
-                        try await queries.sql.insert(into: "quotas").columns("project_id", "resource", "hard_limit")
+                        try await queries.sql.insert(into: "volume_quotas").columns("project_id", "resource", "hard_limit")
                             .values(SQLBind(target), SQLBind(resource), SQLBind(limit)).run()
                     }
                 }
@@ -47,7 +47,7 @@ extension BlockStorageAPI {
                 let target = try context.parameters.require("target_project")
                 try policy.enforce("volume_extension:quotas:delete", auth, projectID: target)
                 try await manager.write { queries in
-                    try await queries.sql.delete(from: "quotas").where("project_id", .equal, target).run()
+                    try await queries.sql.delete(from: "volume_quotas").where("project_id", .equal, target).run()
                 }
                 return Self.respond(.object([:]))
             }

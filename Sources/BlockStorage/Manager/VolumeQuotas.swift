@@ -19,12 +19,12 @@ struct VolumeQuotas: Sendable {
         for name in typeNames {
             for resource in ["volumes", "gigabytes", "snapshots"] { limits["\(resource)_\(name)"] = -1 }
         }
-        for row in try await sql.select().columns("resource", "hard_limit").from("quota_classes")
+        for row in try await sql.select().columns("resource", "hard_limit").from("volume_quota_classes")
             .where("class_name", .equal, "default").all()
         {
             limits[try row.string("resource")] = try row.decode(column: "hard_limit", as: Int64.self)
         }
-        for row in try await sql.select().columns("resource", "hard_limit").from("quotas")
+        for row in try await sql.select().columns("resource", "hard_limit").from("volume_quotas")
             .where("project_id", .equal, projectID).all()
         {
             limits[try row.string("resource")] = try row.decode(column: "hard_limit", as: Int64.self)

@@ -161,13 +161,13 @@ enum BlockStorageSchema {
     }
 
     private static func createQuotasMessagesAndServices(_ sql: any SQLDatabase) async throws {
-        try await sql.create(table: "quotas")
+        try await sql.create(table: "volume_quotas")
             .column("project_id", type: .text, .notNull)
             .column("resource", type: .text, .notNull)
             .column("hard_limit", type: .bigint, .notNull)
             .primaryKey("project_id", "resource")
             .run()
-        try await sql.create(table: "quota_classes")
+        try await sql.create(table: "volume_quota_classes")
             .column("class_name", type: .text, .notNull)
             .column("resource", type: .text, .notNull)
             .column("hard_limit", type: .bigint, .notNull)
