@@ -164,12 +164,9 @@ extension VolumeAgent {
         _ queries: BlockStorageQueries, _ backup: BackupRecord, event: UserMessageEvent, detail: String,
         context: MessagingContext
     ) async throws {
-        let now = Timestamp.now()
-        try await queries.insert(
-            MessageRecord(
-                id: UUID().uuidString.lowercased(), projectID: backup.projectID, requestID: context.requestID,
-                resourceType: "VOLUME_BACKUP", resourceUUID: backup.id, eventID: event.id, messageLevel: "ERROR",
-                userMessage: event.text(detail), createdAt: now, expiresAt: now.adding(seconds: settings.messageTTLSeconds)))
+        try await queries.recordError(
+            event, detail: detail, resourceType: "VOLUME_BACKUP", resourceID: backup.id, projectID: backup.projectID,
+            requestID: context.requestID, ttlSeconds: settings.messageTTLSeconds)
     }
 
     /// Settles backups a previous run left half done: `creating` ones failed (their source

@@ -93,12 +93,9 @@ extension VolumeAgent {
         try await database.write { sql in
             let queries = BlockStorageQueries(sql: sql)
             try await queries.updateSnapshot(snapshot.id, ["status": status])
-            let now = Timestamp.now()
-            try await queries.insert(
-                MessageRecord(
-                    id: UUID().uuidString.lowercased(), projectID: snapshot.projectID, requestID: context.requestID,
-                    resourceType: "VOLUME_SNAPSHOT", resourceUUID: snapshot.id, eventID: event.id, messageLevel: "ERROR",
-                    userMessage: event.text(detail), createdAt: now, expiresAt: now.adding(seconds: self.settings.messageTTLSeconds)))
+            try await queries.recordError(
+                event, detail: detail, resourceType: "VOLUME_SNAPSHOT", resourceID: snapshot.id,
+                projectID: snapshot.projectID, requestID: context.requestID, ttlSeconds: self.settings.messageTTLSeconds)
         }
     }
 

@@ -214,12 +214,9 @@ final class VolumeAgent: Sendable {
         _ queries: BlockStorageQueries, _ volume: VolumeRecord, event: UserMessageEvent, detail: String,
         context: MessagingContext
     ) async throws {
-        let now = Timestamp.now()
-        try await queries.insert(
-            MessageRecord(
-                id: UUID().uuidString.lowercased(), projectID: volume.projectID, requestID: context.requestID,
-                resourceType: "VOLUME", resourceUUID: volume.id, eventID: event.id, messageLevel: "ERROR",
-                userMessage: event.text(detail), createdAt: now, expiresAt: now.adding(seconds: settings.messageTTLSeconds)))
+        try await queries.recordError(
+            event, detail: detail, resourceType: "VOLUME", resourceID: volume.id, projectID: volume.projectID,
+            requestID: context.requestID, ttlSeconds: settings.messageTTLSeconds)
     }
 
     static func describe(_ error: any Error) -> String {

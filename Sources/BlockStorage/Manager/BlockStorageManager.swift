@@ -66,11 +66,8 @@ final class BlockStorageManager: Sendable {
         _ queries: BlockStorageQueries, projectID: String, requestID: String?, resourceType: String = "VOLUME",
         resourceID: String?, event: UserMessageEvent, detail: String
     ) async throws {
-        let now = Timestamp.now()
-        try await queries.insert(
-            MessageRecord(
-                id: UUID().uuidString.lowercased(), projectID: projectID, requestID: requestID, resourceType: resourceType,
-                resourceUUID: resourceID, eventID: event.id, messageLevel: "ERROR", userMessage: event.text(detail),
-                createdAt: now, expiresAt: Timestamp(microseconds: now.microseconds + settings.messageTTLSeconds * 1_000_000)))
+        try await queries.recordError(
+            event, detail: detail, resourceType: resourceType, resourceID: resourceID, projectID: projectID,
+            requestID: requestID, ttlSeconds: settings.messageTTLSeconds)
     }
 }

@@ -50,12 +50,9 @@ struct VolumeScheduler: Sendable {
                 return .placed(pool)
             case .failure(let explanation):
                 try await queries.updateVolume(volume.id, ["status": VolumeStatus.error, "consumes_quota": false])
-                let message = MessageRecord(
-                    id: UUID().uuidString.lowercased(), projectID: volume.projectID, requestID: request.context.requestID,
-                    resourceType: "VOLUME", resourceUUID: volume.id, eventID: UserMessageEvent.scheduleAllocateVolume.id,
-                    messageLevel: "ERROR", userMessage: UserMessageEvent.scheduleAllocateVolume.text(explanation.text),
-                    createdAt: .now(), expiresAt: Timestamp.now().adding(seconds: settings.messageTTLSeconds))
-                try await queries.insert(message)
+                try await queries.recordError(
+                    .scheduleAllocateVolume, detail: explanation.text, resourceType: "VOLUME", resourceID: volume.id,
+                    projectID: volume.projectID, requestID: request.context.requestID, ttlSeconds: settings.messageTTLSeconds)
                 return .failed(explanation.text)
             }
         }

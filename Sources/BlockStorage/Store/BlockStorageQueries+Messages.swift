@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import StratusKit
 
@@ -16,6 +17,20 @@ extension BlockStorageQueries {
             userMessage: try row.string("user_message"),
             createdAt: try row.timestamp("created_at") ?? Timestamp(microseconds: 0),
             expiresAt: try row.timestamp("expires_at") ?? Timestamp(microseconds: 0))
+    }
+
+    /// Records an error message about a resource's asynchronous failure
+    /// (`openstack volume message list`), kept for `ttlSeconds`.
+    func recordError(
+        _ event: UserMessageEvent, detail: String, resourceType: String, resourceID: String?, projectID: String,
+        requestID: String?, ttlSeconds: Int64
+    ) async throws {
+        let now = Timestamp.now()
+        try await insert(
+            MessageRecord(
+                id: UUID().uuidString.lowercased(), projectID: projectID, requestID: requestID, resourceType: resourceType,
+                resourceUUID: resourceID, eventID: event.id, messageLevel: "ERROR", userMessage: event.text(detail),
+                createdAt: now, expiresAt: now.adding(seconds: ttlSeconds)))
     }
 
     func insert(_ message: MessageRecord) async throws {
