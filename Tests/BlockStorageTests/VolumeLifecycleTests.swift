@@ -211,4 +211,21 @@ final class VolumeLifecycleTests: XCTestCase {
             XCTAssertEqual(both.status, 400)
         }
     }
+
+    func testListFiltersOnMetadata() async throws {
+        try await BlockStorageLiveCloud.run { live in
+            _ = try await live.createVolume(["size": 1, "name": "gold", "metadata": ["tier": "gold", "team": "a b"]])
+            _ = try await live.createVolume(["size": 1, "name": "plain", "metadata": ["tier": "plain"]])
+            let filter = "{\"tier\": \"gold\", \"team\": \"a b\"}".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let gold = try await live.call(.GET, "/volumes/detail?metadata=\(filter)")
+            XCTAssertEqual(gold.json?["volumes"]?.arrayValue?.map { $0["name"]?.stringValue }, ["gold"])
+            let python = "{'tier': 'plain'}".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let plain = try await live.call(.GET, "/volumes?metadata=\(python)")
+            XCTAssertEqual(plain.json?["volumes"]?.arrayValue?.map { $0["name"]?.stringValue }, ["plain"])
+            let quoted = "{\"tier\": \"x\\\" OR 1=1 --\"}".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let none = try await live.call(.GET, "/volumes?metadata=\(quoted)")
+            XCTAssertEqual(none.status, 200)
+            XCTAssertEqual(none.json?["volumes"]?.arrayValue?.count, 0)
+        }
+    }
 }

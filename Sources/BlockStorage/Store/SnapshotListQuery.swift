@@ -33,14 +33,14 @@ struct SnapshotListQuery: Sendable {
         }
         if let availabilityZone {
             select = select.where(
-                SQLRaw(
-                    "EXISTS (SELECT 1 FROM volumes v WHERE v.id = snapshots.volume_id AND v.availability_zone = \(SQLLiteral.stringEscaped(availabilityZone)))"
+                SQLQueryString(
+                    "EXISTS (SELECT 1 FROM volumes v WHERE v.id = snapshots.volume_id AND v.availability_zone = \(bind: availabilityZone))"
                 ))
         }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             select = select.where(
-                SQLRaw(
-                    "EXISTS (SELECT 1 FROM snapshot_metadata m WHERE m.snapshot_id = snapshots.id AND m.key = \(SQLLiteral.stringEscaped(key)) AND m.value = \(SQLLiteral.stringEscaped(value)))"
+                SQLQueryString(
+                    "EXISTS (SELECT 1 FROM snapshot_metadata m WHERE m.snapshot_id = snapshots.id AND m.key = \(bind: key) AND m.value = \(bind: value))"
                 ))
         }
         let window = ListWindow(sort: sort, marker: marker, offset: offset, limit: limit)

@@ -40,17 +40,12 @@ struct VolumeListQuery: Sendable {
         if let nameLike { select = select.where("name", .like, "%" + nameLike + "%") }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             select = select.where(
-                SQLRaw(
-                    "EXISTS (SELECT 1 FROM volume_metadata m WHERE m.volume_id = volumes.id AND m.key = \(SQLLiteral.stringEscaped(key)) AND m.value = \(SQLLiteral.stringEscaped(value)))"
+                SQLQueryString(
+                    "EXISTS (SELECT 1 FROM volume_metadata m WHERE m.volume_id = volumes.id AND m.key = \(bind: key) AND m.value = \(bind: value))"
                 ))
         }
         let window = ListWindow(sort: sort, marker: marker, offset: offset, limit: limit)
         let rows = try window.cut(try await window.ordered(select).all().map(BlockStorageQueries.volume), id: \.id)
         return try await queries.withDetails(rows)
     }
-}
-
-extension SQLLiteral {
-    /// A quoted SQL string literal with quotes doubled.
-    static func stringEscaped(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 }
