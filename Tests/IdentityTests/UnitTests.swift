@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import StratusKit
 import Testing
 
@@ -134,7 +135,8 @@ struct CatalogSubstitutionTests {
     @Test func theCatalogIsSplicedIntoTheEncodedTokenBody() throws {
         let token: JSONValue = ["token": ["methods": ["password"], "user": ["id": "u1", "name": "admin"]]]
         let catalog: JSONValue = [["type": "image", "endpoints": [["interface": "public", "url": "http://127.0.0.1:9292"]]]]
-        var spliced = TokenProvider.splicing(catalog: catalog.serialized(), into: token.serialized())
+        var spliced = TokenProvider.splicing(
+            catalog: ByteBuffer(bytes: catalog.serialized()), into: ByteBuffer(bytes: token.serialized()))
         let parsed = try JSONValue.parse(bytes: spliced.readBytes(length: spliced.readableBytes) ?? [])
         #expect(parsed["token"]?["catalog"] == catalog)
         #expect(parsed["token"]?["user"]?["id"] == "u1")

@@ -19,6 +19,9 @@ struct SupportTests {
         #expect(Timestamp.parse("2015-11-06T15:32:17Z")?.microseconds == 1_446_823_937_000_000)
         #expect(Timestamp.parse("1969-12-31T23:59:59Z")?.microseconds == -1_000_000)
         #expect(Timestamp(microseconds: -1_000_000).iso8601Seconds == "1969-12-31T23:59:59Z")
+        #expect(Timestamp(microseconds: -1).iso8601Microseconds == "1969-12-31T23:59:59.999999Z")
+        #expect(Timestamp(microseconds: 1_446_823_937_000_042).iso8601NoZone == "2015-11-06T15:32:17.000042")
+        #expect(Timestamp(microseconds: 0).iso8601Microseconds == "1970-01-01T00:00:00.000000Z")
         for bad in ["", "2015-13-01T00:00:00Z", "yesterday", "2015-11-06T15:32:17Zjunk"] {
             #expect(Timestamp.parse(bad) == nil, "\(bad)")
         }
@@ -159,11 +162,43 @@ struct MiddlewareTests {
         #expect(StructuredLogHandler.quoted("plain") == "plain")
         #expect(StructuredLogHandler.quoted("two words") == "\"two words\"")
         #expect(StructuredLogHandler.redacted.contains("password"))
+        var handler = StructuredLogHandler(label: "identity", level: .info)
+        handler[metadataKey: "request_id"] = "req-1"
+        handler[metadataKey: "hb.request.id"] = "7"
+        handler[metadataKey: "status"] = "overridden"
+        let event = LogEvent(
+            level: .info, message: "request", metadata: ["status": "201", "path": "/v3 x", "password": "hunter2"],
+            source: nil, file: #file, function: #function, line: #line)
+        #expect(
+            handler.line(for: event, at: Timestamp(microseconds: 0))
+                == "1970-01-01T00:00:00.000000Z level=info logger=identity msg=request path=\"/v3 x\" request_id=req-1 status=201\n")
     }
 }
 
 @Suite("JSON serialization")
 struct JSONSerializationTests {
+    @Test func writerWritesMembersInOrderAndEscapes() throws {
+        var json = JSONWriter()
+        json.object { json in
+            json.member("name", "a \"quoted\"\nline")
+            json.member("none", nil as String?)
+            json.member("flag", false)
+            json.member("tags", ["x", "y"])
+            json.array("items") { json in
+                json.object { json in json.member("id", "1") }
+                json.object { json in json.member("id", "2") }
+            }
+            json.object("nested") { json in json.member("raw", encoded: Array("[1,2]".utf8)) }
+            json.array("empty") { _ in }
+        }
+        #expect(
+            String(decoding: json.bytes, as: UTF8.self)
+                == #"{"name":"a \"quoted\"\nline","none":null,"flag":false,"tags":["x","y"],"items":[{"id":"1"},{"id":"2"}],"nested":{"raw":[1,2]},"empty":[]}"#)
+        let parsed = try JSONValue.parse(bytes: json.bytes)
+        #expect(parsed["name"] == "a \"quoted\"\nline")
+        #expect(parsed["items"]?.arrayValue?.count == 2)
+    }
+
     @Test func serializesLikeFoundationAndParsesBack() throws {
         let value: JSONValue = [
             "text": "quote \" backslash \\ newline \n tab \t control \u{01} unicode é✓", "int": -42, "double": 1.5,

@@ -12,10 +12,25 @@ extension IdentityManager {
         enum UserReference: Sendable {
             case id(String)
             case name(String, domain: DomainReference)
+
+            /// A lookup-cache key (built by hand: interpolating an enum goes through reflection).
+            var cacheKey: String {
+                switch self {
+                case .id(let id): "id|" + id
+                case .name(let name, let domain): "name|" + domain.cacheKey + "|" + name
+                }
+            }
         }
         enum DomainReference: Sendable {
             case id(String)
             case name(String)
+
+            var cacheKey: String {
+                switch self {
+                case .id(let id): "id:" + id
+                case .name(let name): "name:" + name
+                }
+            }
         }
         enum ScopeRequest: Sendable {
             case none
@@ -118,7 +133,7 @@ extension IdentityManager {
     private func authenticatePassword(_ reference: AuthRequest.UserReference, password: String) async throws
         -> UserRecord
     {
-        let found = try await authLookups.value("user|\(reference)", generation: store.generation) {
+        let found = try await authLookups.value("user|" + reference.cacheKey, generation: store.generation) {
             try await store.read { q in
                 guard let user = try await self.findUser(reference, in: q) else { return AuthLookup() }
                 return AuthLookup(user: user, userDomain: try await q.domain(id: user.domainID))
@@ -186,7 +201,7 @@ extension IdentityManager {
             }
             return .domain(domain.id)
         case .project(let id, let name, let domainReference):
-            let key = "project|\(id ?? "")|\(name ?? "")|\(domainReference.map { "\($0)" } ?? "")"
+            let key = "project|" + (id ?? "") + "|" + (domainReference?.cacheKey ?? "") + "|" + (name ?? "")
             let project = try await authLookups.value(key, generation: store.generation) {
                 try await store.read { q in
                     if let id { return AuthLookup(project: try await q.project(id: id)) }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import StratusKit
 
 /// The service catalog as tokens carry it (`catalog` in the token body and
@@ -11,7 +12,7 @@ final class CatalogProvider: Sendable {
     /// user between writes, so a token issue or validation splices bytes instead of rebuilding it.
     struct Rendered: Sendable {
         let value: JSONValue
-        let json: [UInt8]
+        let json: ByteBuffer
     }
 
     private struct Template: Sendable {
@@ -43,7 +44,7 @@ final class CatalogProvider: Sendable {
             let value = template.hasVariables
                 ? Self.substitute(template.catalog, values: ["project_id": projectID, "tenant_id": projectID, "user_id": userID])
                 : template.catalog
-            return Rendered(value: value, json: value.serialized())
+            return Rendered(value: value, json: ByteBuffer(bytes: value.serialized()))
         }
     }
 

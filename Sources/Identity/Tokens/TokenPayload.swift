@@ -9,6 +9,16 @@ struct TokenPayload: Equatable, Sendable {
         case project(String)
         case domain(String)
         case system
+
+        /// A cache key (built by hand: interpolating an enum goes through reflection).
+        var cacheKey: String {
+            switch self {
+            case .unscoped: "unscoped"
+            case .system: "system"
+            case .project(let id): "project:" + id
+            case .domain(let id): "domain:" + id
+            }
+        }
     }
 
     var userID: String

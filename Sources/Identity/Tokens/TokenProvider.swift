@@ -10,23 +10,31 @@ struct TokenFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A token that passed validation: who it speaks for and its rendered bodies. A class:
+/// A token that passed validation: who it speaks for and its rendered body. A class:
 /// the cache hands the same instance to every request that presents the token.
 final class ValidatedToken: Sendable {
     let payload: TokenPayload
     let context: AuthContext
-    /// `{"token": {...}}` with and without the catalog, encoded once; responses share the
-    /// buffers' storage instead of copying them.
-    let body: ByteBuffer
+    /// `{"token": {...}}` without the catalog, encoded once; responses share the buffer's
+    /// storage instead of copying it.
     let bodyWithoutCatalog: ByteBuffer
+    /// The encoded catalog of a scoped token, shared by every token of the same project
+    /// and user (a catalog is most of a token body; cached tokens do not each keep a copy).
+    let catalog: ByteBuffer?
     let generation: Int
 
-    init(payload: TokenPayload, context: AuthContext, body: ByteBuffer, bodyWithoutCatalog: ByteBuffer, generation: Int) {
+    init(payload: TokenPayload, context: AuthContext, bodyWithoutCatalog: ByteBuffer, catalog: ByteBuffer?, generation: Int) {
         self.payload = payload
         self.context = context
-        self.body = body
         self.bodyWithoutCatalog = bodyWithoutCatalog
+        self.catalog = catalog
         self.generation = generation
+    }
+
+    /// `{"token": {...}}` with the catalog, when the token has one.
+    var body: ByteBuffer {
+        guard let catalog else { return bodyWithoutCatalog }
+        return TokenProvider.splicing(catalog: catalog, into: bodyWithoutCatalog)
     }
 }
 
@@ -42,7 +50,7 @@ final class TokenProvider: Sendable {
     let settings: IdentitySettings
     private let cache = Mutex<[String: ValidatedToken]>([:])
     private let renderInputs = GenerationCache<RenderInputs>()
-    private static let cacheLimit = 100_000
+    private static let cacheLimit = 10_000
 
     init(
         keys: FernetKeyRepository, store: IdentityStore, roles: RoleResolver, catalog: CatalogProvider,
@@ -118,7 +126,7 @@ final class TokenProvider: Sendable {
         let generation = store.generation
         let table = try await roles.table()
         let roleResolver = roles
-        let inputsKey = "\(payload.userID)|\(payload.scope)|\(payload.applicationCredentialID ?? "")"
+        let inputsKey = payload.userID + "|" + payload.scope.cacheKey + "|" + (payload.applicationCredentialID ?? "")
         let loaded = try await renderInputs.value(inputsKey, generation: generation) {
             try await store.read { q -> RenderInputs in
                 guard let user = try await q.user(id: payload.userID) else { throw TokenFailure("The user no longer exists.") }
@@ -162,57 +170,32 @@ final class TokenProvider: Sendable {
             let allowed = table.expanding(credential.roleIDs)
             tokenRoles = tokenRoles.filter { allowed.contains($0.id) }
         }
-        var token: [String: JSONValue] = [
-            "methods": .array(payload.methods.map(JSONValue.string)),
-            "user": [
-                "id": .string(loaded.user.id), "name": .string(loaded.user.name),
-                "domain": ["id": .string(userDomain.id), "name": .string(userDomain.name)],
-                "password_expires_at": .optional(loaded.user.passwordExpiresAt?.iso8601Microseconds),
-            ],
-            "audit_ids": .array(payload.auditIDs.map(JSONValue.string)),
-            "expires_at": .string(payload.expiresAt.iso8601Microseconds),
-            "issued_at": .string(payload.issuedAt.iso8601Microseconds),
-        ]
         let scope: AuthContext.Scope
         switch payload.scope {
         case .unscoped:
             scope = .unscoped
         case .system:
             scope = .system
-            token["system"] = ["all": true]
         case .domain(let id):
             guard let domain = loaded.domains[id] else { throw TokenFailure("The domain no longer exists.") }
             guard domain.enabled else { throw TokenFailure("The domain is disabled.") }
             scope = .domain(id: id, name: domain.name)
-            token["domain"] = ["id": .string(id), "name": .string(domain.name)]
         case .project(let id):
             guard let project = loaded.project, let domain = loaded.domains[project.domainID], domain.enabled else {
                 throw TokenFailure("The project's domain is disabled.")
             }
             scope = .project(id: id, name: project.name, domainID: domain.id, domainName: domain.name)
-            token["project"] = [
-                "id": .string(id), "name": .string(project.name),
-                "domain": ["id": .string(domain.id), "name": .string(domain.name)],
-            ]
-            token["is_domain"] = false
         }
-        if payload.scope != .unscoped {
-            guard !tokenRoles.isEmpty else { throw TokenFailure("The user has no role on the token's scope.") }
-            token["roles"] = .array(tokenRoles.map { ["id": .string($0.id), "name": .string($0.name)] })
+        if payload.scope != .unscoped, tokenRoles.isEmpty {
+            throw TokenFailure("The user has no role on the token's scope.")
         }
-        if let credential = loaded.credential {
-            token["application_credential"] = [
-                "id": .string(credential.id), "name": .string(credential.name),
-                "restricted": .bool(!credential.unrestricted),
-            ]
-        }
-        let withoutCatalog = JSONValue.object(["token": .object(token)]).serialized()
-        let bodyWithoutCatalog = ByteBuffer(bytes: withoutCatalog)
-        var body = bodyWithoutCatalog
+        let withoutCatalog = Self.tokenBody(
+            payload: payload, user: loaded.user, userDomain: userDomain, scope: scope, roles: tokenRoles,
+            credential: loaded.credential)
+        var tokenCatalog: ByteBuffer?
         if payload.scope != .unscoped {
             let projectID: String? = if case .project(let id) = payload.scope { id } else { nil }
-            let rendered = try await catalog.rendering(projectID: projectID, userID: loaded.user.id)
-            body = Self.splicing(catalog: rendered.json, into: withoutCatalog)
+            tokenCatalog = try await catalog.rendering(projectID: projectID, userID: loaded.user.id).json
         }
         let context = AuthContext(
             userID: loaded.user.id, userName: loaded.user.name, userDomainID: userDomain.id,
@@ -221,21 +204,87 @@ final class TokenProvider: Sendable {
             applicationCredentialID: payload.applicationCredentialID,
             isAdminProject: loaded.project.map { $0.name == "admin" && $0.domainID == "default" } ?? false)
         return ValidatedToken(
-            payload: payload, context: context, body: body, bodyWithoutCatalog: bodyWithoutCatalog,
-            generation: generation)
+            payload: payload, context: context, bodyWithoutCatalog: ByteBuffer(bytes: withoutCatalog),
+            catalog: tokenCatalog, generation: generation)
+    }
+
+    /// `{"token":{…}}` without the catalog, written member by member (a token issue
+    /// renders one, so this avoids building a dictionary tree first).
+    private static func tokenBody(
+        payload: TokenPayload, user: UserRecord, userDomain: DomainRecord, scope: AuthContext.Scope,
+        roles: [RoleReference], credential: ApplicationCredentialRecord?
+    ) -> [UInt8] {
+        var json = JSONWriter()
+        json.object { json in
+            json.object("token") { json in
+                json.member("methods", payload.methods)
+                json.object("user") { json in
+                    json.member("id", user.id)
+                    json.member("name", user.name)
+                    json.object("domain") { json in
+                        json.member("id", userDomain.id)
+                        json.member("name", userDomain.name)
+                    }
+                    json.member("password_expires_at", user.passwordExpiresAt?.iso8601Microseconds)
+                }
+                json.member("audit_ids", payload.auditIDs)
+                json.member("expires_at", payload.expiresAt.iso8601Microseconds)
+                json.member("issued_at", payload.issuedAt.iso8601Microseconds)
+                switch scope {
+                case .unscoped:
+                    break
+                case .system:
+                    json.object("system") { json in json.member("all", true) }
+                case .domain(let id, let name):
+                    json.object("domain") { json in
+                        json.member("id", id)
+                        json.member("name", name)
+                    }
+                case .project(let id, let name, let domainID, let domainName):
+                    json.object("project") { json in
+                        json.member("id", id)
+                        json.member("name", name)
+                        json.object("domain") { json in
+                            json.member("id", domainID)
+                            json.member("name", domainName)
+                        }
+                    }
+                    json.member("is_domain", false)
+                }
+                if scope != .unscoped {
+                    json.array("roles") { json in
+                        for role in roles {
+                            json.object { json in
+                                json.member("id", role.id)
+                                json.member("name", role.name)
+                            }
+                        }
+                    }
+                }
+                if let credential {
+                    json.object("application_credential") { json in
+                        json.member("id", credential.id)
+                        json.member("name", credential.name)
+                        json.member("restricted", !credential.unrestricted)
+                    }
+                }
+            }
+        }
+        return json.bytes
     }
 
     /// `{"token":{…}}` with `"catalog":<catalog>` added as the token's last member: the
     /// encoded body ends with the token's and the outer object's closing braces.
-    static func splicing(catalog: [UInt8], into body: [UInt8]) -> ByteBuffer {
-        precondition(body.count >= 2 && body[body.count - 2] == UInt8(ascii: "}") && body.last == UInt8(ascii: "}"))
-        let member = Array(#","catalog":"#.utf8)
+    static func splicing(catalog: ByteBuffer, into body: ByteBuffer) -> ByteBuffer {
+        let member = #","catalog":"#
+        let end = body.readerIndex + body.readableBytes - 2
+        precondition(body.readableBytes >= 2 && body.getString(at: end, length: 2) == "}}")
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(body.count + member.count + catalog.count)
-        buffer.writeBytes(body[..<(body.count - 2)])
-        buffer.writeBytes(member)
-        buffer.writeBytes(catalog)
-        buffer.writeBytes(body[(body.count - 2)...])
+        buffer.reserveCapacity(body.readableBytes + member.utf8.count + catalog.readableBytes)
+        buffer.writeImmutableBuffer(body.getSlice(at: body.readerIndex, length: body.readableBytes - 2)!)
+        buffer.writeString(member)
+        buffer.writeImmutableBuffer(catalog)
+        buffer.writeString("}}")
         return buffer
     }
 

@@ -41,15 +41,22 @@ enum JSONSerializer {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
+    static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [92, 92])
-            case 0x0A: output.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [92, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(92)
+                output.append(byte)
+            case 0x0A:
+                output.append(92)
+                output.append(UInt8(ascii: "n"))
+            case 0x0D:
+                output.append(92)
+                output.append(UInt8(ascii: "r"))
+            case 0x09:
+                output.append(92)
+                output.append(UInt8(ascii: "t"))
             case 0..<0x20:
                 output.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
             default: output.append(byte)

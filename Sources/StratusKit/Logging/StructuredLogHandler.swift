@@ -20,19 +20,39 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = Timestamp.now().iso8601Microseconds + " level=\(event.level) logger=\(label) msg="
+        LogSink.shared.write(line(for: event, at: .now()), urgent: event.level >= .warning)
+    }
+
+    /// The line written for `event`: time, level, logger, message, then the handler's and
+    /// the event's metadata (the event's win) sorted by key, without `hb.*` and secret keys.
+    func line(for event: LogEvent, at time: Timestamp) -> String {
+        var line = time.iso8601Microseconds
+        line += " level="
+        line += event.level.rawValue
+        line += " logger="
+        line += label
+        line += " msg="
         Self.appendQuoted(event.message.description, to: &line)
         let extra = event.metadata ?? [:]
-        var keys = Array(metadata.keys.filter { extra[$0] == nil }) + Array(extra.keys)
-        keys.sort()
-        // `hb.*` are the HTTP framework's own keys; the OpenStack request id is `request_id`.
-        for key in keys where !Self.redacted.contains(key) && !key.hasPrefix("hb.") {
-            let value = extra[key] ?? metadata[key]!
-            line += " " + key + "="
-            Self.appendQuoted(value.description, to: &line)
+        var pairs: [(key: String, value: Logger.MetadataValue)] = []
+        pairs.reserveCapacity(metadata.count + extra.count)
+        for (key, value) in metadata where extra[key] == nil && Self.isWritten(key) { pairs.append((key, value)) }
+        for (key, value) in extra where Self.isWritten(key) { pairs.append((key, value)) }
+        pairs.sort { $0.key < $1.key }
+        for pair in pairs {
+            line += " "
+            line += pair.key
+            line += "="
+            Self.appendQuoted(pair.value.description, to: &line)
         }
         line += "\n"
-        LogSink.shared.write(line, urgent: event.level >= .warning)
+        return line
+    }
+
+    /// `hb.*` are the HTTP framework's own keys (the OpenStack request id is `request_id`);
+    /// redacted keys may carry secrets.
+    private static func isWritten(_ key: String) -> Bool {
+        !key.hasPrefix("hb.") && !redacted.contains(key)
     }
 
     /// Metadata keys that may carry secrets and are never written.

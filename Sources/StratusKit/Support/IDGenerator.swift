@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one way Stratus makes resource ids: a random UUID rendered as 32 lowercase hex
 /// digits without dashes, as Keystone does (`hex()`), or in its dashed form, as Glance,
@@ -8,15 +11,12 @@ public enum IDGenerator {
 
     public static func hex() -> String { Hex.lowercase(randomBytes(16)) }
 
-    /// `count` random bytes from the system's secure generator, eight per draw.
+    /// `count` random bytes from the system's secure generator in one draw
+    /// (`SystemRandomNumberGenerator.next()` costs a system call per eight bytes).
     public static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(count + 8)
-        while bytes.count < count {
-            withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { arc4random_buf(buffer.baseAddress!, count) }
+            initialized = count
         }
-        bytes.removeLast(bytes.count - count)
-        return bytes
     }
 }

@@ -23,18 +23,50 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     /// `2015-11-06T15:32:17.893769Z`: the form Keystone renders (`%Y-%m-%dT%H:%M:%S.%fZ`).
-    public var iso8601Microseconds: String {
-        let (seconds, micros) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        return Timestamp.civil(seconds: seconds) + "." + Timestamp.pad(Int(micros), 6) + "Z"
-    }
+    public var iso8601Microseconds: String { render(fraction: true, zone: true) }
 
     /// `2015-11-06T15:32:17Z`: whole seconds, as most other APIs render times.
-    public var iso8601Seconds: String { Timestamp.civil(seconds: seconds) + "Z" }
+    public var iso8601Seconds: String { render(fraction: false, zone: true) }
 
     /// `2015-11-06T15:32:17.000000`: no zone suffix, as Keystone renders expiries of credentials.
-    public var iso8601NoZone: String {
-        let (seconds, micros) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        return Timestamp.civil(seconds: seconds) + "." + Timestamp.pad(Int(micros), 6)
+    public var iso8601NoZone: String { render(fraction: true, zone: false) }
+
+    /// Writes the digits straight into the string's storage: token bodies and every log
+    /// line carry a time, so this is on the hot path.
+    private func render(fraction: Bool, zone: Bool) -> String {
+        let seconds = microseconds.floorDiv(1_000_000)
+        let micros = Int(microseconds - seconds * 1_000_000)
+        let days = Int(seconds.floorDiv(86400))
+        let secondOfDay = Int(seconds - Int64(days) * 86400)
+        let (year, month, day) = Timestamp.civilFromDays(days)
+        guard (0...9999).contains(year) else {
+            return Timestamp.civil(seconds: seconds) + (fraction ? "." + Timestamp.pad(micros, 6) : "") + (zone ? "Z" : "")
+        }
+        let length = 19 + (fraction ? 7 : 0) + (zone ? 1 : 0)
+        return String(unsafeUninitializedCapacity: length) { out in
+            var index = 0
+            func digits(_ value: Int, _ width: Int) {
+                var rest = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    out[position] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func byte(_ character: UInt8) {
+                out[index] = character
+                index += 1
+            }
+            digits(year, 4); byte(UInt8(ascii: "-")); digits(month, 2); byte(UInt8(ascii: "-")); digits(day, 2)
+            byte(UInt8(ascii: "T")); digits(secondOfDay / 3600, 2); byte(UInt8(ascii: ":"))
+            digits(secondOfDay / 60 % 60, 2); byte(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
+            if fraction {
+                byte(UInt8(ascii: "."))
+                digits(micros, 6)
+            }
+            if zone { byte(UInt8(ascii: "Z")) }
+            return index
+        }
     }
 
     /// Parses ISO 8601 with optional fraction and optional `Z`/offset (a missing zone means UTC).
