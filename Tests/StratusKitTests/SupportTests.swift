@@ -161,6 +161,7 @@ struct MiddlewareTests {
     @Test func logLinesCarryMetadataAndHideSecrets() {
         #expect(StructuredLogHandler.quoted("plain") == "plain")
         #expect(StructuredLogHandler.quoted("two words") == "\"two words\"")
+        #expect(StructuredLogHandler.quoted("a\r\nb \"c\"") == #""a\r\nb \"c\"""#)
         #expect(StructuredLogHandler.redacted.contains("password"))
         var handler = StructuredLogHandler(label: "identity", level: .info)
         handler[metadataKey: "request_id"] = "req-1"
@@ -170,7 +171,7 @@ struct MiddlewareTests {
             level: .info, message: "request", metadata: ["status": "201", "path": "/v3 x", "password": "hunter2"],
             source: nil, file: #file, function: #function, line: #line)
         #expect(
-            handler.line(for: event, at: Timestamp(microseconds: 0))
+            String(decoding: handler.line(for: event, at: Timestamp(microseconds: 0)), as: UTF8.self)
                 == "1970-01-01T00:00:00.000000Z level=info logger=identity msg=request path=\"/v3 x\" request_id=req-1 status=201\n")
     }
 }

@@ -26,9 +26,9 @@ public final class LogSink: Sendable {
         atexit { LogSink.shared.flush() }
     }
 
-    public func write(_ line: String, urgent: Bool) {
+    public func write(bytes line: [UInt8], urgent: Bool) {
         let size = pending.withLock { buffer in
-            buffer.append(contentsOf: line.utf8)
+            buffer.append(contentsOf: line)
             return buffer.count
         }
         if urgent || size >= Self.flushThreshold { flush() }

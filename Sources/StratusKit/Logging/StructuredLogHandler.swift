@@ -20,18 +20,21 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        LogSink.shared.write(line(for: event, at: .now()), urgent: event.level >= .warning)
+        LogSink.shared.write(bytes: line(for: event, at: .now()), urgent: event.level >= .warning)
     }
 
     /// The line written for `event`: time, level, logger, message, then the handler's and
     /// the event's metadata (the event's win) sorted by key, without `hb.*` and secret keys.
-    func line(for event: LogEvent, at time: Timestamp) -> String {
-        var line = time.iso8601Microseconds
-        line += " level="
-        line += event.level.rawValue
-        line += " logger="
-        line += label
-        line += " msg="
+    /// Built as bytes: every request writes one.
+    func line(for event: LogEvent, at time: Timestamp) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: time.iso8601Microseconds.utf8)
+        line.append(contentsOf: " level=".utf8)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(contentsOf: " logger=".utf8)
+        line.append(contentsOf: label.utf8)
+        line.append(contentsOf: " msg=".utf8)
         Self.appendQuoted(event.message.description, to: &line)
         let extra = event.metadata ?? [:]
         var pairs: [(key: String, value: Logger.MetadataValue)] = []
@@ -40,12 +43,15 @@ public struct StructuredLogHandler: LogHandler {
         for (key, value) in extra where Self.isWritten(key) { pairs.append((key, value)) }
         pairs.sort { $0.key < $1.key }
         for pair in pairs {
-            line += " "
-            line += pair.key
-            line += "="
-            Self.appendQuoted(pair.value.description, to: &line)
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: pair.key.utf8)
+            line.append(UInt8(ascii: "="))
+            switch pair.value {
+            case .string(let text): Self.appendQuoted(text, to: &line)
+            default: Self.appendQuoted(pair.value.description, to: &line)
+            }
         }
-        line += "\n"
+        line.append(UInt8(ascii: "\n"))
         return line
     }
 
@@ -59,26 +65,39 @@ public struct StructuredLogHandler: LogHandler {
     static let redacted: Set<String> = ["password", "token", "secret", "X-Auth-Token", "X-Subject-Token"]
 
     static func quoted(_ text: String) -> String {
-        var output = ""
+        var output: [UInt8] = []
         appendQuoted(text, to: &output)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    static func appendQuoted(_ text: String, to output: inout String) {
-        let needsQuotes = text.isEmpty || text.utf8.contains { $0 == 32 || $0 == 34 || $0 == 61 || $0 == 10 || $0 == 13 }
+    /// The text as it is, or in double quotes with `"`, `\\`, newline and carriage return
+    /// escaped when it is empty or holds a space, quote, `=` or line break.
+    static func appendQuoted(_ text: String, to output: inout [UInt8]) {
+        var needsQuotes = text.isEmpty
+        for byte in text.utf8 where byte == 32 || byte == 34 || byte == 61 || byte == 10 || byte == 13 {
+            needsQuotes = true
+            break
+        }
         guard needsQuotes else {
-            output += text
+            output.append(contentsOf: text.utf8)
             return
         }
-        var escaped = "\""
-        for character in text {
-            switch character {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
+        output.append(34)
+        for byte in text.utf8 {
+            switch byte {
+            case 34, 92:
+                output.append(92)
+                output.append(byte)
+            case 10:
+                output.append(92)
+                output.append(UInt8(ascii: "n"))
+            case 13:
+                output.append(92)
+                output.append(UInt8(ascii: "r"))
+            default:
+                output.append(byte)
             }
         }
-        output += escaped + "\""
+        output.append(34)
     }
 }
