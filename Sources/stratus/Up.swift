@@ -117,7 +117,8 @@ struct Up: AsyncParsableCommand {
             adminPassword: password, resetPassword: passwordChanged, region: region, services: catalog)
         try CloudFiles.write(dataDirectory: dataDirectory, authURL: identityURL + "/v3", password: password, region: region)
         try await identity.ensureServiceUser(
-            name: Self.serviceUserName, password: try Self.servicePassword(dataDirectory: dataDirectory))
+            name: Self.serviceUserName, password: try Self.servicePassword(dataDirectory: dataDirectory),
+            checkFile: dataDirectory + "/service-password.checked")
         try await network.bootstrap(adminProjectID: identityState.adminProjectID)
         try await compute.bootstrap()
         try await blockStorage.bootstrap()

@@ -20,7 +20,8 @@ public struct APIServerSpec {
 }
 
 /// Runs every API server and background service of the process together, calls
-/// `onReady` once every server listens, and shuts all down cleanly on SIGINT/SIGTERM.
+/// `onReady` once every server listens (while they serve), and shuts all down cleanly on
+/// SIGINT/SIGTERM.
 public enum APIServerGroup {
     public static func run(
         servers: [APIServerSpec], background: [any Service] = [], logger: Logger,
@@ -38,7 +39,10 @@ public enum APIServerGroup {
                         count -= 1
                         return count
                     }
-                    if remaining == 0 { await onReady() }
+                    // Not awaited here: the server accepts connections only once this
+                    // callback returns, and `onReady` may wait on work that needs the servers
+                    // (compute hosts registering with Placement get a token from Identity).
+                    if remaining == 0 { Task { await onReady() } }
                 },
                 logger: logger)
             services.append(application)
