@@ -162,6 +162,7 @@ struct MiddlewareTests {
         #expect(StructuredLogHandler.quoted("plain") == "plain")
         #expect(StructuredLogHandler.quoted("two words") == "\"two words\"")
         #expect(StructuredLogHandler.quoted("a\r\nb \"c\"") == #""a\r\nb \"c\"""#)
+        #expect(StructuredLogHandler.quoted("tab\there \u{1}") == #""tab\there \u0001""#)
         #expect(StructuredLogHandler.redacted.contains("password"))
         var handler = StructuredLogHandler(label: "identity", level: .info)
         handler[metadataKey: "request_id"] = "req-1"

@@ -70,34 +70,18 @@ public struct StructuredLogHandler: LogHandler {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The text as it is, or in double quotes with `"`, `\\`, newline and carriage return
-    /// escaped when it is empty or holds a space, quote, `=` or line break.
+    /// The text as it is, or as a JSON string (quoted, with quotes, backslashes and control
+    /// characters escaped) when it is empty or holds a space, quote, `=` or line break.
     static func appendQuoted(_ text: String, to output: inout [UInt8]) {
         var needsQuotes = text.isEmpty
         for byte in text.utf8 where byte == 32 || byte == 34 || byte == 61 || byte == 10 || byte == 13 {
             needsQuotes = true
             break
         }
-        guard needsQuotes else {
+        if needsQuotes {
+            JSONSerializer.writeString(text, into: &output)
+        } else {
             output.append(contentsOf: text.utf8)
-            return
         }
-        output.append(34)
-        for byte in text.utf8 {
-            switch byte {
-            case 34, 92:
-                output.append(92)
-                output.append(byte)
-            case 10:
-                output.append(92)
-                output.append(UInt8(ascii: "n"))
-            case 13:
-                output.append(92)
-                output.append(UInt8(ascii: "r"))
-            default:
-                output.append(byte)
-            }
-        }
-        output.append(34)
     }
 }
