@@ -90,6 +90,43 @@ enum BackupChunks {
         return chain
     }
 
+    /// Writes the image of the chain's top backup into a new file at `path`: its size, then
+    /// every stored chunk at its offset, each read by `read(index, hash)` (nil: missing) and
+    /// checked against its hash. Chunks the manifest leaves out stay holes. A failed restore
+    /// removes the file.
+    static func restore(
+        _ top: Manifest, to path: String, read: (_ index: Int, _ hash: String) async throws -> Data?
+    ) async throws {
+        let backupID = top.backupID
+        let output = try await offloaded { () throws -> FileHandle in
+            try? FileManager.default.removeItem(atPath: path)
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                let output = FileHandle(forWritingAtPath: path)
+            else {
+                throw VolumeDriverError("Cannot create \(path) to restore backup \(backupID) into.")
+            }
+            return output
+        }
+        do {
+            defer { try? output.close() }
+            try await offloaded { try output.truncate(atOffset: UInt64(top.sizeBytes)) }
+            for (index, hash) in top.chunks.enumerated() {
+                guard let hash else { continue }
+                guard let data = try await read(index, hash) else {
+                    throw VolumeDriverError("Backup \(backupID) is missing the data of chunk \(index) (\(hash)).")
+                }
+                try verify(data, hash: hash, index: index, backupID: backupID)
+                try await offloaded {
+                    try output.seek(toOffset: UInt64(index) * UInt64(top.chunkSize))
+                    try output.write(contentsOf: data)
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
     /// Checks a chunk read back against the hash its manifest recorded.
     static func verify(_ data: Data, hash: String, index: Int, backupID: String) throws {
         guard sha256(data) == hash else {

@@ -54,31 +54,12 @@ struct FileBackupStore: BackupStore {
     func restore(backupID: String, to path: String) async throws {
         // A chunk is stored by the nearest backup of the chain that changed it.
         let chain = try await BackupChunks.chain(of: backupID) { try manifest($0) }
-        let top = chain[0]
         let directories = try chain.map { try directory($0.backupID) }
-        try await BackupChunks.offloaded {
-            let fileManager = FileManager.default
-            try? fileManager.removeItem(atPath: path)
-            guard fileManager.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
-                throw VolumeDriverError("Cannot create \(path) to restore backup \(backupID) into.")
-            }
-            do {
-                defer { try? output.close() }
-                try output.truncate(atOffset: UInt64(top.sizeBytes))
-                for (index, hash) in top.chunks.enumerated() {
-                    guard let hash else { continue }
-                    guard let source = directories.map({ "\($0)/chunks/\(hash)" }).first(where: { fileManager.fileExists(atPath: $0) }),
-                        let data = fileManager.contents(atPath: source)
-                    else {
-                        throw VolumeDriverError("Backup \(backupID) is missing the data of chunk \(index) (\(hash)).")
-                    }
-                    try BackupChunks.verify(data, hash: hash, index: index, backupID: backupID)
-                    try output.seek(toOffset: UInt64(index) * UInt64(top.chunkSize))
-                    try output.write(contentsOf: data)
-                }
-            } catch {
-                try? fileManager.removeItem(atPath: path)
-                throw error
+        try await BackupChunks.restore(chain[0], to: path) { _, hash in
+            try await BackupChunks.offloaded {
+                let fileManager = FileManager.default
+                return directories.map { "\($0)/chunks/\(hash)" }.first(where: { fileManager.fileExists(atPath: $0) })
+                    .flatMap { fileManager.contents(atPath: $0) }
             }
         }
     }

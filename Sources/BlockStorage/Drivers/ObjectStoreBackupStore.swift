@@ -63,32 +63,10 @@ struct ObjectStoreBackupStore: BackupStore {
     func restore(backupID: String, to path: String) async throws {
         let chain = try await BackupChunks.chain(of: backupID) { try await manifest($0) }
         let top = chain[0]
-        let fileManager = FileManager.default
-        try? fileManager.removeItem(atPath: path)
-        guard fileManager.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
-            throw VolumeDriverError("Cannot create \(path) to restore backup \(backupID) into.")
-        }
-        do {
-            defer { try? output.close() }
-            try output.truncate(atOffset: UInt64(top.sizeBytes))
-            for (index, hash) in top.chunks.enumerated() {
-                guard let hash else { continue }
-                let owner = Self.owner(ofChunk: index, hash: hash, in: chain)
-                let offset = Int64(index) * Int64(top.chunkSize)
-                guard let bytes = try await client.object(container: container, name: Self.chunkName(owner, offset: offset))
-                else {
-                    throw VolumeDriverError("Backup \(backupID) is missing the data of chunk \(index) (\(hash)).")
-                }
-                let data = Data(bytes)
-                try BackupChunks.verify(data, hash: hash, index: index, backupID: backupID)
-                try await BackupChunks.offloaded {
-                    try output.seek(toOffset: UInt64(offset))
-                    try output.write(contentsOf: data)
-                }
-            }
-        } catch {
-            try? fileManager.removeItem(atPath: path)
-            throw error
+        try await BackupChunks.restore(top, to: path) { index, hash in
+            let owner = Self.owner(ofChunk: index, hash: hash, in: chain)
+            let offset = Int64(index) * Int64(top.chunkSize)
+            return try await client.object(container: container, name: Self.chunkName(owner, offset: offset)).map { Data($0) }
         }
     }
 
