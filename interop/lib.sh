@@ -253,6 +253,19 @@ expect_eq() {
     if [[ "$2" == "$3" ]]; then _record 1 "$1"; else _record 0 "$1" "expected: $2" "actual:   $3"; fi
 }
 
+# wait_for KIND NAME STATUS: polls (up to 60 s) `openstack … KIND show NAME` (the scenario's
+# OSC array) until it has STATUS, or error; then expects STATUS.
+wait_for() {
+    local kind=$1 name=$2 want=$3 i status=""
+    for ((i = 0; i < 300; i++)); do
+        # shellcheck disable=SC2086  # KIND may be two words ("volume snapshot")
+        status="$("${OSC[@]}" $kind show "$name" -f value -c status 2>/dev/null)"
+        [[ "$status" == "$want" || ("$status" == error && "$want" != error) ]] && break
+        sleep 0.2
+    done
+    expect_eq "$kind $name becomes $want" "$want" "$status"
+}
+
 # json EXPR [TEXT]: evaluate a Python expression over the parsed JSON TEXT
 # (default $OUT) bound to `d`; prints the result (str() of it, lists and
 # dicts as JSON). Non-zero exit if the text is not JSON or EXPR raises.

@@ -14,17 +14,6 @@ SERVICE_OSC=(openstack --os-auth-url "http://$STRATUS_HOST:$STRATUS_PORT/v3" --o
     --os-password "$(cat "$STRATUS_DATA_DIR/service-password")" --os-project-name service
     --os-user-domain-name Default --os-project-domain-name Default --os-identity-api-version 3)
 
-# wait_for KIND NAME STATUS: polls (up to 60 s) `KIND show NAME` until it has STATUS (or error).
-wait_for() {
-    local kind=$1 name=$2 want=$3 i status=""
-    for ((i = 0; i < 300; i++)); do
-        status="$("${OSC[@]}" $kind show "$name" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" || ("$status" == error && "$want" != error) ]] && break
-        sleep 0.2
-    done
-    expect_eq "$kind $name becomes $want" "$want" "$status"
-}
-
 # volume_file NAME: the file of the file back end that holds the volume's data (raw or qcow2).
 volume_file() {
     local id

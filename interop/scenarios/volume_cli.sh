@@ -11,37 +11,6 @@ start_stratus || bail "server did not start"
 OSC=(openstack --os-cloud stratus)
 CINDER="http://$STRATUS_HOST:8776"
 
-# wait_volume NAME STATUS: polls (up to 60 s) until the volume has STATUS (or error).
-wait_volume() {
-    local name=$1 want=$2 i status=""
-    for ((i = 0; i < 300; i++)); do
-        status="$("${OSC[@]}" volume show "$name" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" || ("$status" == error && "$want" != error) ]] && break
-        sleep 0.2
-    done
-    expect_eq "$name becomes $want" "$want" "$status"
-}
-
-# wait_snapshot NAME STATUS and wait_backup NAME STATUS: the same for snapshots and backups.
-wait_snapshot() {
-    local name=$1 want=$2 i status=""
-    for ((i = 0; i < 300; i++)); do
-        status="$("${OSC[@]}" volume snapshot show "$name" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" || "$status" == error ]] && break
-        sleep 0.2
-    done
-    expect_eq "snapshot $name becomes $want" "$want" "$status"
-}
-wait_backup() {
-    local name=$1 want=$2 i status=""
-    for ((i = 0; i < 300; i++)); do
-        status="$("${OSC[@]}" volume backup show "$name" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" || "$status" == error ]] && break
-        sleep 0.2
-    done
-    expect_eq "backup $name becomes $want" "$want" "$status"
-}
-
 # --- discovery ------------------------------------------------------------------------
 expect_ok "catalog has block-storage" "${OSC[@]}" catalog show block-storage -f json
 expect_contains "the endpoint is the v3 root with the project on 8776" "127.0.0.1:8776/v3/"
@@ -56,31 +25,31 @@ expect_json "the CLI sees the microversion range" \
 # --- volumes --------------------------------------------------------------------------
 expect_ok "volume create --size 1" "${OSC[@]}" volume create --size 1 --property purpose=test v1 -f json
 expect_json "the volume is being created" "f(d, 'status') in ('creating', 'available') and f(d, 'size') == 1"
-wait_volume v1 available
+wait_for volume v1 available
 expect_ok "volume show v1" "${OSC[@]}" volume show v1 -f json
 expect_json "not bootable, default type, our property" \
     "str(f(d, 'bootable')).lower() == 'false' and f(d, 'type') == '__DEFAULT__' and 'test' in str(f(d, 'properties'))"
 expect_ok "volume create --image stratus-tiny" "${OSC[@]}" volume create --size 1 --image stratus-tiny bootable1 -f json
-wait_volume bootable1 available
+wait_for volume bootable1 available
 expect_ok "volume show bootable1" "${OSC[@]}" volume show bootable1 -f json
 expect_json "a volume from an image is bootable and carries the image's metadata" \
     "str(f(d, 'bootable')).lower() == 'true' and 'stratus-tiny' in str(f(d, 'volume_image_metadata'))"
 expect_ok "volume create --source v1" "${OSC[@]}" volume create --source v1 clone1 -f json
-wait_volume clone1 available
+wait_for volume clone1 available
 expect_ok "volume list --long" "${OSC[@]}" volume list --long -f json
 expect_json "three volumes with their sizes and types" \
     "sorted(f(x, 'Name') for x in d) == ['bootable1', 'clone1', 'v1'] and all(f(x, 'Size') == 1 for x in d)"
 expect_ok "volume set --size 2 (extend)" "${OSC[@]}" volume set --size 2 v1
-wait_volume v1 available
+wait_for volume v1 available
 expect_eq "v1 is 2 GiB" 2 "$("${OSC[@]}" volume show v1 -f value -c size)"
 
 # --- snapshots ------------------------------------------------------------------------
 expect_ok "volume snapshot create" "${OSC[@]}" volume snapshot create --volume v1 s1 -f json
-wait_snapshot s1 available
+wait_for "volume snapshot" s1 available
 expect_ok "volume snapshot list" "${OSC[@]}" volume snapshot list -f json
 expect_json "the snapshot is listed with its size" "[(f(x, 'Name'), f(x, 'Size')) for x in d] == [('s1', 2)]"
 expect_ok "volume create --snapshot s1" "${OSC[@]}" volume create --snapshot s1 fromsnap -f json
-wait_volume fromsnap available
+wait_for volume fromsnap available
 expect_fail_status "deleting a volume with snapshots is a 400" 400 "${OSC[@]}" volume delete v1
 expect_contains "Cinder's reason" "must not be migrating, attached, belong to a group, have snapshots" "$ERR"
 expect_ok "volume snapshot delete" "${OSC[@]}" volume snapshot delete s1
@@ -93,18 +62,18 @@ expect_json "no snapshots left" "d == []"
 
 # --- backups --------------------------------------------------------------------------
 expect_ok "volume backup create" "${OSC[@]}" volume backup create --name b1 clone1 -f json
-wait_backup b1 available
+wait_for "volume backup" b1 available
 expect_ok "volume backup create --incremental" "${OSC[@]}" volume backup create --incremental --name b2 clone1 -f json
-wait_backup b2 available
+wait_for "volume backup" b2 available
 expect_ok "volume backup show b2" "${OSC[@]}" volume backup show b2 -f json
 expect_json "b2 is incremental" "f(d, 'is_incremental') is True"
 expect_ok "volume backup restore to a new volume" "${OSC[@]}" volume backup restore b1 restored1 -f json
-wait_volume restored1 available
+wait_for volume restored1 available
 
 # --- types, capabilities, QoS ---------------------------------------------------------
 expect_ok "volume type create --property storage_tier=gold" "${OSC[@]}" volume type create --property storage_tier=gold gold -f json
 expect_ok "volume create --type gold" "${OSC[@]}" volume create --size 1 --type gold goldvol -f json
-wait_volume goldvol available
+wait_for volume goldvol available
 expect_ok "volume show goldvol" "${OSC[@]}" volume show goldvol -f json
 expect_json "the gold volume is on the pool with storage_tier=gold" \
     "f(d, 'os-vol-host-attr:host') == 'stratus@file#thick' and f(d, 'type') == 'gold'"
@@ -124,11 +93,11 @@ for ((i = 0; i < 150; i++)); do
     sleep 0.2
 done
 expect_eq "the uploaded image becomes active" active "$("${OSC[@]}" image show fromvol -f value -c status 2>/dev/null)"
-wait_volume bootable1 available
+wait_for volume bootable1 available
 
 # --- the scheduler explains itself ----------------------------------------------------
 expect_ok "a volume bigger than every pool" "${OSC[@]}" volume create --size 900 huge -f json
-wait_volume huge error
+wait_for volume huge error
 expect_ok "volume message list" "${OSC[@]}" volume message list -f json
 expect_json "the message names the capacity filter and the numbers" \
     "any('CapacityFilter removed 2 of 2 pools' in f(x, 'User Message') and '900 GB requested' in f(x, 'User Message') for x in d)"
@@ -161,16 +130,16 @@ expect_json "its root is a volume on /dev/vda" "len(d) == 1 and f(d[0], 'Device'
 ROOTVOL="$(json "f(d[0], 'Volume ID')")"
 expect_eq "the root volume is in use" in-use "$("${OSC[@]}" volume show "$ROOTVOL" -f value -c status)"
 expect_ok "server add volume" "${OSC[@]}" server add volume bfv clone1
-wait_volume clone1 in-use
+wait_for volume clone1 in-use
 expect_ok "volume show clone1" "${OSC[@]}" volume show clone1 -f json
 expect_json "attached to bfv on /dev/vdb" \
     "len(f(d, 'attachments')) == 1 and f(d, 'attachments')[0]['device'] == '/dev/vdb'"
 expect_ok "volume list shows the attachment (table)" "${OSC[@]}" volume list -c Name -c "Attached to"
 expect_contains "clone1 is Attached to bfv on /dev/vdb" "Attached to bfv on /dev/vdb"
 expect_ok "server remove volume" "${OSC[@]}" server remove volume bfv clone1
-wait_volume clone1 available
+wait_for volume clone1 available
 expect_ok "server delete --wait" "${OSC[@]}" server delete --wait bfv
-wait_volume "$ROOTVOL" available
+wait_for volume "$ROOTVOL" available
 expect_ok "the root volume (not delete_on_termination) outlives its server; delete it" "${OSC[@]}" volume delete "$ROOTVOL"
 IMAGE_ID="$("${OSC[@]}" image show stratus-tiny -f value -c id)"
 expect_ok "server create with an image-to-volume mapping marked delete_on_termination" "${OSC[@]}" server create \

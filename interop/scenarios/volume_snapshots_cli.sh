@@ -9,17 +9,6 @@ start_stratus || bail "server did not start"
 
 OSC=(openstack --os-cloud stratus)
 
-# wait_for KIND NAME STATUS: polls (up to 60 s) `KIND show NAME` until it has STATUS (or error).
-wait_for() {
-    local kind=$1 name=$2 want=$3 i status=""
-    for ((i = 0; i < 300; i++)); do
-        status="$("${OSC[@]}" $kind show "$name" -f value -c status 2>/dev/null)"
-        [[ "$status" == "$want" || ("$status" == error && "$want" != error) ]] && break
-        sleep 0.2
-    done
-    expect_eq "$kind $name becomes $want" "$want" "$status"
-}
-
 expect_ok "volume create" "${OSC[@]}" volume create --size 1 sv1 -f json
 wait_for volume sv1 available
 
